@@ -1,0 +1,5 @@
+import sys
+
+from anniv.cli import main
+
+sys.exit(main())

@@ -1,0 +1,129 @@
+"""The command line: parse arguments, read the clock and environment once, print, exit.
+
+Each command lives in ``anniv/commands/NAME.py`` with ``add_arguments(parser)`` and
+``run(args, ctx) -> int``; this module owns what they share and is the one place where
+``AnnivError`` becomes a message and an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from anniv import __version__
+from anniv.errors import AnnivError, DataError, UsageError
+
+
+
+def commands() -> list[tuple[str, Any]]:
+    """Every ``anniv/commands/NAME.py`` module, in the order their ``ORDER`` gives."""
+    import pkgutil
+
+    from anniv import commands as pkg
+
+    found = []
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if not info.name.startswith("_"):
+            mod = importlib.import_module(f"anniv.commands.{info.name}")
+            found.append((getattr(mod, "ORDER", 99), info.name.replace("_", "-"), mod))
+    return [(name, mod) for _, name, mod in sorted(found, key=lambda t: (t[0], t[1]))]
+
+
+@dataclass
+class Context:
+    """What a command may know about the world: the clock, the data, the terminal."""
+
+    today: date
+    data_dir: Path
+    stdout: IO[str]
+    stderr: IO[str]
+    is_tty: bool
+    color: bool
+    env: dict[str, str] = field(default_factory=dict)
+    width: int | None = None
+
+    def out(self, text: str) -> None:
+        self.stdout.write(text)
+
+    def warn(self, text: str) -> None:
+        self.stderr.write(text.rstrip("\n") + "\n")
+
+    def console(self) -> Any:
+        from rich.console import Console
+
+        return Console(file=self.stdout, width=self.width, force_terminal=self.is_tty, no_color=not self.color, highlight=False, soft_wrap=False)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", metavar="DIR", type=Path, help="folder of calendar files (default: $ANNIV_DATA, else the bundled calendars)")
+    common.add_argument("--today", metavar="YYYY-MM-DD", type=_date_arg, help="pin the clock (default: the system date)")
+    parser = _Parser(prog="anniv", description="Historical anniversaries: what is due, what matters, and whether the numbers in copy are right.")
+    parser.add_argument("--version", action="version", version=f"anniv {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, mod in commands():
+        p = sub.add_parser(name, help=mod.HELP, description=mod.__doc__, parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(_module=mod)
+        mod.add_arguments(p)
+    return parser
+
+
+def main(argv: list[str] | None = None, stdout: IO[str] | None = None, stderr: IO[str] | None = None, env: dict[str, str] | None = None) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    environ = dict(os.environ if env is None else env)
+    try:
+        args = build_parser().parse_args(argv)
+        if not args.command:
+            build_parser().print_help(out)
+            return 2
+        data = args.data or (Path(environ["ANNIV_DATA"]) if environ.get("ANNIV_DATA") else None)
+        if data is None:
+            from anniv.catalog import bundled_data_dir
+
+            data = bundled_data_dir()
+        is_tty = bool(getattr(out, "isatty", lambda: False)())
+        ctx = Context(
+            today=args.today or date.today(),
+            data_dir=data,
+            stdout=out,
+            stderr=err,
+            is_tty=is_tty,
+            color=is_tty and "NO_COLOR" not in environ,
+            env=environ,
+        )
+        return int(args._module.run(args, ctx))
+    except DataError as exc:
+        err.write(exc.message.rstrip("\n") + "\n")
+        return exc.exit_code
+    except AnnivError as exc:
+        err.write(f"anniv: {exc.message}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.write("anniv: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def main_exit() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

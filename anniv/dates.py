@@ -1,0 +1,300 @@
+"""Historical dates: parsing, calendar systems, leap days and moveable observances.
+
+Each rule lives in one named helper whose docstring states its edge case. Helpers raise
+``ValueError`` with a message fit for a user (the loader adds the location) or
+``DateRangeError`` when a table runs out; they never return a silently wrong day.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+from anniv.errors import DateRangeError
+from anniv.model import HistDate
+
+_DATE_RE = re.compile(r"^(-?)(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%]?)$")
+_MD_RE = re.compile(r"^(\d{2})-(\d{2})$")
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+LUNAR_FIRST_YEAR = 1000
+LUNAR_LAST_YEAR = 2050
+
+
+def is_gregorian_leap(year: int) -> bool:
+    """Proleptic Gregorian leap year, astronomical numbering (year 0 = 1 BC is a leap year)."""
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def is_julian_leap(year: int) -> bool:
+    """Julian leap year, astronomical numbering: every fourth year, 1 BC (year 0) included."""
+    return year % 4 == 0
+
+
+def days_in_month(year: int, month: int, calendar: str = "gregorian") -> int:
+    if month == 2:
+        leap = is_julian_leap(year) if calendar == "julian" else is_gregorian_leap(year)
+        return 29 if leap else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def parse_hist_date(text: str, calendar: str = "gregorian", leap_month: bool = False) -> HistDate:
+    """Parse ``[-]YYYY[-MM[-DD]][~?%]`` in ``calendar``; refuse impossible dates.
+
+    Years are astronomical: ``-0550`` is 551 BC and ``0000`` (which would be 1 BC) is refused
+    because records count BCE years as sources do and the mix-up is the usual error.
+    Korean lunar dates are checked against the KASI tables (1000–2050), leap month included.
+    """
+    m = _DATE_RE.match(text.strip())
+    if not m:
+        raise ValueError(
+            f"{text!r} is not a date; write YYYY-MM-DD, YYYY-MM or YYYY "
+            "(negative years for BCE: -0550-09-28), optionally ending in ~, ? or %"
+        )
+    sign, ytext, mtext, dtext, qual = m.groups()
+    year = int(ytext) * (-1 if sign else 1)
+    if year == 0:
+        raise ValueError(
+            "year 0 does not exist: 1 BC is followed by AD 1; for BCE write the negative "
+            "astronomical year, one less than the BC number (551 BC = -0550)"
+        )
+    month = int(mtext) if mtext else None
+    day = int(dtext) if dtext else None
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"month {month:02d} does not exist; months run 01 to 12")
+    if leap_month and calendar != "korean-lunar":
+        raise ValueError("leap_month only applies to calendar: korean-lunar")
+    if day is not None and month is not None:
+        if calendar == "korean-lunar":
+            lunar_to_gregorian(year, month, day, leap_month)  # raises with the reason
+        else:
+            last = days_in_month(year, month, calendar)
+            if not 1 <= day <= last:
+                cal = "" if calendar == "gregorian" else f" in the {calendar} calendar"
+                raise ValueError(
+                    f"{text} is not a real date: {MONTH_ABBR[month - 1]} {year} has {last} days{cal}"
+                )
+    elif calendar == "korean-lunar" and not LUNAR_FIRST_YEAR <= year <= LUNAR_LAST_YEAR:
+        raise ValueError(
+            f"Korean lunar dates are supported from {LUNAR_FIRST_YEAR} to {LUNAR_LAST_YEAR} (KASI tables)"
+        )
+    return HistDate(year, month, day, calendar, leap_month, qual)
+
+
+def parse_month_day(text: str) -> tuple[int, int]:
+    """``MM-DD`` as used by ``observed.on`` and ``anniv on``; Feb 29 is allowed."""
+    m = _MD_RE.match(text.strip())
+    if not m:
+        raise ValueError(f"{text!r} is not a month-day; write MM-DD, e.g. 10-25")
+    month, day = int(m.group(1)), int(m.group(2))
+    if not 1 <= month <= 12 or not 1 <= day <= days_in_month(2000, month):
+        raise ValueError(f"{text} is not a day of the year")
+    return month, day
+
+
+def day_in_year(year: int, month: int, day: int, leap_day: str = "feb28") -> date | None:
+    """The Gregorian ``year``'s ``month``-``day``, applying the leap-day policy to Feb 29.
+
+    In a common year a Feb 29 anniversary falls on Feb 28 (``feb28``, the default, as Korean
+    civil law and dateutil count), on Mar 1 (``mar1``), or not at all (``leap-years-only``:
+    returns None). Years outside 1..9999 have no Python date and return None.
+    """
+    if not 1 <= year <= 9999:
+        return None
+    if month == 2 and day == 29 and not is_gregorian_leap(year):
+        if leap_day == "mar1":
+            return date(year, 3, 1)
+        if leap_day == "leap-years-only":
+            return None
+        return date(year, 2, 28)
+    return date(year, month, day)
+
+
+def julian_to_gregorian(year: int, month: int, day: int) -> tuple[int, int, int]:
+    """Convert an Old Style date to the proleptic Gregorian calendar (astronomical years).
+
+    1582-10-04 OS is 1582-10-14 NS; 1917-10-25 OS is 1917-11-07; Julian 1900-02-29 (a day the
+    Gregorian calendar lacks) is 1900-03-13.
+    """
+    from convertdate import julian
+
+    y, m, d = julian.to_gregorian(year, month, day)
+    return int(y), int(m), int(d)
+
+
+def gregorian_to_julian(year: int, month: int, day: int) -> tuple[int, int, int]:
+    from convertdate import julian
+
+    y, m, d = julian.from_gregorian(year, month, day)
+    return int(y), int(m), int(d)
+
+
+@lru_cache(maxsize=65536)
+def lunar_to_gregorian(year: int, month: int, day: int, leap_month: bool = False) -> date:
+    """Convert a Korean lunar date (KASI tables) to a Gregorian date; raise if it does not exist.
+
+    The library keeps its previous state when a conversion fails, so its return value is
+    checked on every call and a fresh converter is used each time.
+    """
+    if not LUNAR_FIRST_YEAR <= year <= LUNAR_LAST_YEAR:
+        raise DateRangeError(
+            f"Korean lunar year {year} is outside the KASI tables ({LUNAR_FIRST_YEAR}–{LUNAR_LAST_YEAR})"
+        )
+    from korean_lunar_calendar import KoreanLunarCalendar
+
+    conv = KoreanLunarCalendar()
+    if not conv.setLunarDate(year, month, day, leap_month):
+        if leap_month and not _lunar_ok(year, month, 1, True):
+            raise ValueError(f"lunar year {year} has no leap (intercalary) month {month}")
+        raise ValueError(f"lunar {year}-{month:02d}-{day:02d} does not exist (that month is shorter)")
+    return date(conv.solarYear, conv.solarMonth, conv.solarDay)
+
+
+def _lunar_ok(year: int, month: int, day: int, leap: bool) -> bool:
+    from korean_lunar_calendar import KoreanLunarCalendar
+
+    return bool(KoreanLunarCalendar().setLunarDate(year, month, day, leap))
+
+
+def lunar_observance(year: int, month: int, day: int, leap_month: bool) -> date:
+    """The Gregorian day on which lunar ``month``-``day`` is kept in lunar ``year``.
+
+    Edge rules: a leap-month date is kept in the ordinary month of a year without that leap
+    month; day 30 of a month that has 29 days that year is kept on day 29.
+    """
+    if leap_month and not _lunar_ok(year, month, 1, True):
+        leap_month = False
+    if day == 30 and not _lunar_ok(year, month, 30, leap_month):
+        day = 29
+    return lunar_to_gregorian(year, month, day, leap_month)
+
+
+_WEEKDAYS = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
+_NTH = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "last": -1}
+_RULE_RE = re.compile(
+    r"^(1st|2nd|3rd|4th|5th|last)\s+(MO|TU|WE|TH|FR|SA|SU)\s+"
+    r"(?:of\s+(\d{2})|(after|on or after)\s+(\d{2}-\d{2}))$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A moveable yearly observance, e.g. ``last MO of 05`` or an RRULE string."""
+
+    text: str
+
+    def date_in(self, year: int) -> date | None:
+        """The observance day in ``year``, or None when the rule yields none that year."""
+        return _rule_date(self.text, year)
+
+
+def parse_rule(text: str) -> Rule:
+    """Validate a rule now, so a bad rule is a load-time error and not a silent gap later."""
+    rule = Rule(text.strip())
+    if _RULE_RE.match(rule.text) is None and "FREQ=" not in rule.text.upper():
+        raise ValueError(
+            f"{text!r} is not a rule; write e.g. 'last MO of 05', '2nd SU of 05', "
+            "'1st MO after 09-01', or an RRULE like 'FREQ=YEARLY;BYMONTH=5;BYDAY=-1MO'"
+        )
+    if "FREQ=" in rule.text.upper():
+        from dateutil.rrule import rrulestr
+
+        try:
+            rr = rrulestr(rule.text, dtstart=_dt(2000, 1, 1))
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"RRULE {text!r} is not valid: {exc}") from None
+        if getattr(rr, "_freq", None) != 0:  # dateutil.rrule.YEARLY == 0
+            raise ValueError(f"RRULE {text!r} must be FREQ=YEARLY: an anniversary comes once a year")
+    else:
+        m = _RULE_RE.match(rule.text)
+        assert m is not None
+        if m.group(5):
+            parse_month_day(m.group(5))
+        elif not 1 <= int(m.group(3)) <= 12:
+            raise ValueError(f"month {m.group(3)} does not exist")
+        if m.group(3) and m.group(1) == "5th":
+            raise ValueError("'5th … of MM' is missing in most years; use 'last … of MM'")
+    for year in (2023, 2024):
+        if rule.date_in(year) is None:
+            raise ValueError(f"rule {text!r} gives no day in {year}; an observance must fall every year")
+    return rule
+
+
+def _dt(year: int, month: int, day: int):  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    return datetime(year, month, day)
+
+
+@lru_cache(maxsize=4096)
+def _rule_date(text: str, year: int) -> date | None:
+    if not 1 <= year <= 9999:
+        return None
+    m = _RULE_RE.match(text)
+    if m:
+        nth = _NTH[m.group(1)]
+        weekday = _WEEKDAYS[m.group(2)]
+        if m.group(3):
+            month = int(m.group(3))
+            if nth > 0:
+                first = date(year, month, 1)
+                d = first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+            else:
+                last = date(year, month, days_in_month(year, month))
+                d = last - timedelta(days=(last.weekday() - weekday) % 7)
+            if d.month != month:
+                raise ValueError(f"rule {text!r} gives no day in {year}")
+            return d
+        month, day = parse_month_day(m.group(5))
+        anchor = day_in_year(year, month, day)
+        if anchor is None:
+            return None
+        if m.group(4) == "after":
+            anchor += timedelta(days=1)
+        delta = (weekday - anchor.weekday()) % 7
+        return anchor + timedelta(days=delta + 7 * (max(nth, 1) - 1))
+    from dateutil.rrule import rrulestr
+
+    rr = rrulestr(text, dtstart=_dt(year, 1, 1))
+    hits = rr.between(_dt(year, 1, 1), _dt(year, 12, 31), inc=True)
+    return hits[0].date() if hits else None
+
+
+def bce_label(year: int) -> str:
+    """``551 BC`` for astronomical -550; plain ``1950`` for CE years."""
+    return f"{1 - year} BC" if year <= 0 else str(year)
+
+
+def display_date(hd: HistDate) -> str:
+    """The date for people: ISO for CE dates, ``28 Sep 551 BC`` for BCE, with ``c.``/``?``.
+
+    Old Style dates say ``OS``; lunar dates say ``lunar`` (with ``leap`` for a leap month).
+    """
+    if hd.year > 0:
+        text = hd.iso().rstrip("~?%")
+    else:
+        parts = []
+        if hd.day is not None:
+            parts.append(str(hd.day))
+        if hd.month is not None:
+            parts.append(MONTH_ABBR[hd.month - 1])
+        parts.append(bce_label(hd.year))
+        text = " ".join(parts)
+    if hd.calendar == "julian":
+        text += " OS"
+    elif hd.calendar == "korean-lunar":
+        text += " lunar" + (" leap month" if hd.leap_month else "")
+    if hd.qualifier in ("~", "%"):
+        text = "c. " + text
+    if hd.qualifier in ("?", "%"):
+        text += " (uncertain)"
+    return text
+
+
+def parse_iso_day(text: str) -> date:
+    """A Gregorian ``YYYY-MM-DD`` for command-line options."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date; write YYYY-MM-DD") from None

@@ -1,0 +1,219 @@
+"""The date engine: pure functions from events, a window and ``today`` to anniversaries.
+
+Nothing here reads the clock, the environment or a file. Years elapsed are always ``Y − y``
+with astronomical years, so BCE dates need no special case (there is no year 0 to skip: -550
+is 551 BC and 2018 − (−550) = 2568).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+from anniv import dates, milestones
+from anniv.model import Event, HistDate
+
+
+@dataclass(frozen=True, slots=True)
+class Anniversary:
+    """One anniversary instance: the ``count``-th year (or day) of ``event`` kept on ``date``.
+
+    ``date`` is the Gregorian day it is kept; for month- and year-precision events it is the
+    first day of that month or year and ``precision`` says so.
+    """
+
+    event: Event
+    date: date
+    kind: str  # "years" or "days"
+    count: int
+    precision: str = "day"
+
+    @property
+    def tier(self) -> int:
+        return milestones.tier(self.count) if self.kind == "years" else milestones.day_tier(self.count)
+
+    @property
+    def is_round(self) -> bool:
+        return self.tier >= 1
+
+    @property
+    def rank(self) -> int:
+        return milestones.rank(self.tier, self.event.importance)
+
+    def ordinal(self, lang: str = "en") -> str:
+        if self.kind == "days":
+            return milestones.day_label(self.count, lang)
+        return milestones.ordinal(self.count, lang)
+
+    @property
+    def milestone(self) -> str | None:
+        return milestones.milestone_name(self.count) if self.kind == "years" else None
+
+    def label(self, lang: str = "en") -> str:
+        """"75th anniversary", "centenary (100th anniversary)", "1,000 days", "제75주년"."""
+        if self.kind == "days":
+            return self.ordinal(lang)
+        if lang != "en":
+            return self.ordinal(lang)
+        text = f"{self.ordinal()} anniversary"
+        name = self.milestone
+        return f"{text} ({name})" if name else text
+
+    def sort_key(self) -> tuple[date, int, str, str, int]:
+        return (self.date, -self.rank, self.event.id, self.kind, self.count)
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What to list: a window (inclusive), filters, and the day-count policy.
+
+    Day counts (100, 1,000, 10,000 days) are listed for events that opt in with
+    ``milestones: {days: true}`` and for events younger than ``day_count_age_years`` at ``today``.
+    """
+
+    start: date
+    end: date
+    today: date
+    tags: tuple[str, ...] = ()
+    calendars: tuple[str, ...] = ()
+    round_only: bool = False
+    day_count_age_years: int = 3
+    partial: bool = True  # include month- and year-precision events
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"the window ends ({self.end}) before it starts ({self.start})")
+
+
+def base_year(ev: Event) -> int:
+    """The year anniversaries count from: the written year, except Julian dates kept
+    ``converted``, which count from the Gregorian year of the converted date."""
+    hd = ev.date
+    if hd.calendar == "julian" and ev.observed.on == "converted" and hd.day is not None:
+        return _julian_md(hd)[0]
+    return hd.year
+
+
+@lru_cache(maxsize=None)
+def _julian_md(hd: HistDate) -> tuple[int, int, int]:
+    assert hd.month is not None and hd.day is not None
+    return dates.julian_to_gregorian(hd.year, hd.month, hd.day)
+
+
+def fixed_month_day(ev: Event) -> tuple[int, int] | None:
+    """The Gregorian month-day an event is kept on every year, or None when it moves
+    (lunar dates, rules) or the date lacks a day."""
+    hd = ev.date
+    obs = ev.observed
+    if hd.day is None or hd.month is None or obs.rule:
+        return None
+    if obs.on and obs.on not in ("converted", "nominal"):
+        return dates.parse_month_day(obs.on)
+    if hd.calendar == "korean-lunar":
+        return None
+    if hd.calendar == "julian" and obs.on == "converted":
+        _, m, d = _julian_md(hd)
+        return m, d
+    return hd.month, hd.day
+
+
+def kept_on(ev: Event, year: int) -> date | None:
+    """The Gregorian day on which the anniversary of ``year`` (in the event's own counting,
+    see ``base_year``) is kept, or None if it is not kept that year (leap-years-only, or a
+    year without a Python date). Korean lunar years past the KASI tables raise DateRangeError.
+    """
+    hd = ev.date
+    if hd.day is None or hd.month is None:
+        return None
+    if ev.observed.rule:
+        return dates.Rule(ev.observed.rule).date_in(year)
+    md = fixed_month_day(ev)
+    if md is not None:
+        return dates.day_in_year(year, md[0], md[1], ev.leap_day)
+    return dates.lunar_observance(year, hd.month, hd.day, hd.leap_month)
+
+
+def event_gregorian(ev: Event) -> date | None:
+    """The Gregorian date the event happened (day precision, CE only), for day counts."""
+    hd = ev.date
+    if hd.day is None or hd.month is None or hd.year < 1:
+        return None
+    if hd.calendar == "julian":
+        y, m, d = _julian_md(hd)
+        return date(y, m, d) if y >= 1 else None
+    if hd.calendar == "korean-lunar":
+        return dates.lunar_to_gregorian(hd.year, hd.month, hd.day, hd.leap_month)
+    return date(hd.year, hd.month, hd.day)
+
+
+def occurrences(ev: Event, q: Query) -> Iterable[Anniversary]:
+    """Every anniversary of ``ev`` kept inside the query's window (years ≥ 1, day counts)."""
+    hd = ev.date
+    y0 = base_year(ev)
+    if hd.precision == "day":
+        for year in range(q.start.year - 1, q.end.year + 1):
+            if year - y0 < 1:
+                continue
+            d = kept_on(ev, year)
+            if d is not None and q.start <= d <= q.end:
+                yield Anniversary(ev, d, "years", year - y0)
+        if ev.day_counts or q.day_count_age_years > 0:
+            g = event_gregorian(ev)
+            if g is not None and (ev.day_counts or _age_years(g, q.today) < q.day_count_age_years):
+                for n in milestones.DAY_COUNTS:
+                    try:
+                        d = g + timedelta(days=n - 1)  # inclusive: the event day is day 1
+                    except OverflowError:
+                        break
+                    if q.start <= d <= q.end:
+                        yield Anniversary(ev, d, "days", n)
+    elif q.partial:
+        for year in range(max(q.start.year, 1), q.end.year + 1):
+            first = date(year, hd.month or 1, 1)
+            if year - y0 >= 1 and q.start <= first <= q.end:
+                yield Anniversary(ev, first, "years", year - y0, hd.precision)
+
+
+def _age_years(g: date, today: date) -> float:
+    return (today - g).days / 365.2425
+
+
+def anniversaries(events: Iterable[Event], q: Query) -> list[Anniversary]:
+    """The anniversaries of ``events`` in the window, filtered, in a stable order:
+    by date, then rank (roundest first), then event id."""
+    tags = set(q.tags)
+    cals = set(q.calendars)
+    out: list[Anniversary] = []
+    seen: set[str] = set()
+    for ev in events:
+        if ev.id in seen:
+            continue
+        seen.add(ev.id)
+        if cals and ev.calendar_id not in cals:
+            continue
+        if tags and not tags.intersection(ev.tags):
+            continue
+        for a in occurrences(ev, q):
+            if q.round_only and not a.is_round:
+                continue
+            out.append(a)
+    out.sort(key=Anniversary.sort_key)
+    return out
+
+
+def next_milestones(ev: Event, today: date, count: int = 3) -> list[Anniversary]:
+    """The next ``count`` round (multiple-of-5) anniversaries after ``today``."""
+    out: list[Anniversary] = []
+    start = today + timedelta(days=1)
+    year = start.year
+    while len(out) < count and year <= 9999:
+        window_end = date(min(year + 25, 9999), 12, 31)
+        q = Query(start, window_end, today, round_only=True, day_count_age_years=0)
+        out.extend(a for a in anniversaries([ev], q) if a.kind == "years")
+        if ev.date.calendar == "korean-lunar" and year + 25 > dates.LUNAR_LAST_YEAR:
+            break
+        start = window_end + timedelta(days=1)
+        year = start.year
+    return out[:count]

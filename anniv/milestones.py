@@ -1,0 +1,90 @@
+"""Ordinals, round-number tiers, milestone names and day counts."""
+
+from __future__ import annotations
+
+_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+
+# The traditional English names; 60 is "diamond" (75 in some usage, see DIAMOND_ALT).
+MILESTONE_NAMES: dict[int, str] = {
+    25: "silver",
+    40: "ruby",
+    50: "golden",
+    60: "diamond",
+    70: "platinum",
+    100: "centenary",
+    125: "quasquicentennial",
+    150: "sesquicentennial",
+    200: "bicentennial",
+    250: "semiquincentennial",
+    300: "tercentenary",
+    400: "quatercentenary",
+    500: "quincentenary",
+    1000: "millennium",
+}
+DIAMOND_ALT = 75  # "diamond jubilee" means the 75th in some (chiefly US and church) usage
+DAY_COUNTS: tuple[int, ...] = (100, 1000, 10000)
+LANGS = ("en", "ko", "zh")
+
+
+def group(n: int) -> str:
+    """Thousands with commas: 1,000."""
+    return f"{n:,}"
+
+
+def ordinal(n: int, lang: str = "en") -> str:
+    """AP style in English ("first" … "ninth", then "10th", "21st", "1,000th").
+
+    Korean uses 제N주년 and Chinese N周年 (the anniversary counter is part of the ordinal).
+    """
+    if n < 1:
+        raise ValueError(f"an anniversary number starts at 1, not {n}")
+    if lang == "ko":
+        return f"제{n}주년"
+    if lang == "zh":
+        return f"{n}周年"
+    if n <= 9:
+        return _WORDS[n - 1]
+    if n % 100 in (11, 12, 13):
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{group(n)}{suffix}"
+
+
+def day_label(days: int, lang: str = "en") -> str:
+    """A day-count milestone: "1,000 days", "1000일", "1000天"."""
+    if lang == "ko":
+        return f"{days}일"
+    if lang == "zh":
+        return f"{days}天"
+    return f"{group(days)} days"
+
+
+def tier(years: int) -> int:
+    """How round a number is: 5 for multiples of 100, 4 of 50, 3 of 25, 2 of 10, 1 of 5, else 0."""
+    if years <= 0:
+        return 0
+    for t, step in ((5, 100), (4, 50), (3, 25), (2, 10), (1, 5)):
+        if years % step == 0:
+            return t
+    return 0
+
+
+def day_tier(days: int) -> int:
+    """Day counts rank like years: 10,000 days as a 25th, 1,000 as a 10th, 100 as a fifth."""
+    return {10000: 3, 1000: 2, 100: 1}.get(days, 0)
+
+
+def milestone_name(years: int, diamond75: bool = False) -> str | None:
+    """The traditional name of the ``years``-th anniversary, if it has one.
+
+    With ``diamond75`` the 75th is "diamond" and the 60th keeps it too (both usages exist).
+    """
+    if diamond75 and years == DIAMOND_ALT:
+        return "diamond"
+    return MILESTONE_NAMES.get(years)
+
+
+def rank(tier_value: int, importance: int) -> int:
+    """One number editors can sort by: roundness first, then the record's importance (1–3)."""
+    return tier_value * 3 + importance

@@ -1,0 +1,156 @@
+"""Turning anniversaries into table, plain text, JSON, CSV and Markdown. No I/O here:
+functions return strings (or fill a rich console handed to them)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from typing import Any
+
+from anniv.dates import display_date
+from anniv.engine import Anniversary
+from anniv.model import Commemoration, Event, Source
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def source_dict(s: Source) -> dict[str, str]:
+    return {k: v for k, v in (("title", s.title), ("publisher", s.publisher), ("url", s.url), ("published", s.published), ("note", s.note), ("seed", s.seed)) if v}
+
+
+def commemoration_dict(c: Commemoration) -> dict[str, Any]:
+    return {
+        "date": c.date.iso(),
+        "anniversary": c.anniversary,
+        "what": c.what,
+        "by": list(c.by),
+        "place": c.place,
+        "sources": [source_dict(s) for s in c.sources],
+    }
+
+
+def shown_date(a: Anniversary) -> str:
+    """``2025-10-25``, or ``2025-10`` / ``2025`` for month- and year-precision events."""
+    if a.precision == "month":
+        return a.date.isoformat()[:7]
+    if a.precision == "year":
+        return str(a.date.year)
+    return a.date.isoformat()
+
+
+def row_dict(a: Anniversary, today: date, lang: str = "en") -> dict[str, Any]:
+    """The JSON contract: event_id, title, date, event_date, kind, years|days, ordinal,
+    milestone, rank, calendar, tags, commemorations — plus a few helpful extras."""
+    ev = a.event
+    row: dict[str, Any] = {
+        "event_id": ev.id,
+        "title": ev.title_in(lang),
+        "date": shown_date(a),
+        "event_date": ev.date.iso(),
+        "kind": a.kind,
+        a.kind: a.count,
+        "ordinal": a.ordinal(lang),
+        "label": a.label(lang),
+        "milestone": a.milestone,
+        "round": a.is_round,
+        "rank": a.rank,
+        "importance": ev.importance,
+        "calendar": ev.calendar_id,
+        "tags": list(ev.tags),
+        "precision": a.precision,
+        "weekday": WEEKDAYS[a.date.weekday()] if a.precision == "day" else None,
+        "days_until": (a.date - today).days,
+        "event_date_display": display_date(ev.date),
+        "observed_note": ev.observed.note,
+        "commemorations": [commemoration_dict(c) for c in ev.commemorations],
+    }
+    return row
+
+
+def to_json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+
+
+CSV_FIELDS = ("date", "weekday", "event_id", "title", "event_date", "kind", "count", "ordinal", "milestone", "round", "rank", "calendar", "tags", "days_until")
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_FIELDS)
+    for r in rows:
+        flat = dict(r, count=r.get(r["kind"]), tags=";".join(r["tags"]))
+        w.writerow(["" if flat.get(k) is None else flat.get(k) for k in CSV_FIELDS])
+    return buf.getvalue()
+
+
+def _until(days: int) -> str:
+    if days == 0:
+        return "today"
+    if days > 0:
+        return f"in {days} d"
+    return f"{-days} d ago"
+
+
+def table_cells(r: dict[str, Any]) -> list[str]:
+    return [r["date"], r["weekday"] or "", r["label"], r["title"], r["event_date_display"], _until(r["days_until"])]
+
+
+HEADERS = ("Date", "Day", "Anniversary", "Event", "Original date", "When")
+
+
+def to_plain(rows: list[dict[str, Any]], title: str) -> str:
+    """Aligned plain text for pipes and files; round milestones are marked with ``*``."""
+    if not rows:
+        return f"{title}\nNo anniversaries in this window.\n"
+    cells = [[("* " if r["round"] else "  ") + table_cells(r)[0], *table_cells(r)[1:]] for r in rows]
+    head = ["  " + HEADERS[0], *HEADERS[1:]]
+    widths = [max(len(c[i]) for c in [head, *cells]) for i in range(len(head))]
+    lines = [title, "  ".join(h.ljust(widths[i]) for i, h in enumerate(head)).rstrip()]
+    for c in cells:
+        lines.append("  ".join(v.ljust(widths[i]) for i, v in enumerate(c)).rstrip())
+    noun = "anniversary" if len(rows) == 1 else "anniversaries"
+    lines.append(f"{len(rows)} {noun}; * marks round ones (multiples of 5) and day-count milestones.")
+    return "\n".join(lines) + "\n"
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(rows: list[dict[str, Any]], title: str) -> str:
+    lines = [f"## {title}", ""]
+    if not rows:
+        return "\n".join([*lines, "No anniversaries in this window.", ""])
+    lines.append("| " + " | ".join(HEADERS) + " |")
+    lines.append("|" + "---|" * len(HEADERS))
+    for r in rows:
+        c = [_md_escape(v) for v in table_cells(r)]
+        if r["round"]:
+            c[2] = f"**{c[2]}**"
+        lines.append("| " + " | ".join(c) + " |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def to_rich(rows: list[dict[str, Any]], title: str, console: Any) -> None:
+    """A rich table on a terminal; round milestones in bold."""
+    from rich.table import Table
+
+    if not rows:
+        console.print(title)
+        console.print("No anniversaries in this window.")
+        return
+    t = Table(title=title, title_justify="left", show_lines=False, header_style="bold")
+    for h in HEADERS:
+        t.add_column(h, no_wrap=h in ("Date", "Day", "When"))
+    for r in rows:
+        style = "bold yellow" if r["round"] else None
+        t.add_row(*table_cells(r), style=style)
+    console.print(t)
+
+
+def event_summary_line(ev: Event) -> str:
+    return f"{ev.id}: {ev.title} ({display_date(ev.date)})"
