@@ -94,6 +94,7 @@ class _Reader:
             return None
         out: dict[str, Any] = {}
         keys: dict[str, yaml.Node] = {}
+        values: dict[str, yaml.Node] = {}
         for knode, vnode in node.value:
             # keys are read as written: YAML 1.1 would make the key `on` a boolean
             if not isinstance(knode, yaml.ScalarNode) or knode.tag not in (STR, BOOL, INT, NULL, FLOAT):
@@ -105,6 +106,7 @@ class _Reader:
                 self.err(knode, f"duplicate key {key!r} in {what} (first on line {first}); YAML would keep only the last")
                 continue
             keys[key] = knode
+            values[key] = vnode
             parse = fields.get(key)
             if parse is None:
                 hint = difflib.get_close_matches(key, list(fields), n=1)
@@ -122,6 +124,7 @@ class _Reader:
                 self.err(node, f"{what} is missing required key {key!r}")
         out["__node__"] = node
         out["__keys__"] = keys
+        out["__values__"] = values
         return out
 
     def seq(self, node: yaml.Node, item: Callable[[yaml.Node], Any], what: str) -> list[Any] | None:
@@ -364,7 +367,7 @@ def _calendar(r: _Reader, root: yaml.Node, expected_id: str | None) -> Calendar 
     head = top["calendar"]
     cal_id = head.get("id", "")
     if expected_id is not None and cal_id and cal_id != expected_id:
-        r.err(head["__keys__"]["id"], f"calendar id {cal_id!r} differs from the file name {expected_id!r}; rename one so they match")
+        r.err(head["__values__"]["id"], f"calendar id {cal_id!r} differs from the file name {expected_id!r}; rename one so they match")
     cal_leap = head.get("leap_day", "feb28")
     out: list[Event] = []
     for node in top.get("events", []) or []:
@@ -477,7 +480,7 @@ def _alt_date(r: _Reader, node: yaml.Node) -> AltDate | None:
     try:
         hd = dates.parse_hist_date(m["date"], m.get("calendar", "gregorian"))
     except (ValueError, AnnivError) as exc:
-        r.err(m["__keys__"]["date"], f"alternative date: {exc}")
+        r.err(m["__values__"]["date"], f"alternative date: {exc}")
         return None
     return AltDate(hd, m["note"])
 
@@ -542,31 +545,33 @@ def _event(r: _Reader, node: yaml.Node, cal_id: str, cal_leap: str) -> Event | N
         return None
     keys: dict[str, yaml.Node] = m["__keys__"]
     bad = m.get("__bad__", set())
-    if not {"id", "title", "date"} <= m.keys():
-        return None
     system = m.get("calendar", "gregorian")
     leap_month = m.get("leap_month", False)
     if "leap_month" in m and system != "korean-lunar":
         r.err(keys["leap_month"], "leap_month only applies to calendar: korean-lunar")
+    if "date" not in m:
+        return None
     try:
         hd = dates.parse_hist_date(m["date"], system, leap_month if system == "korean-lunar" else False)
     except (ValueError, AnnivError) as exc:
-        r.err(keys["date"], f"date: {exc}")
+        r.err(m["__values__"]["date"], f"date: {exc}")
         return None
     obs = Observance()
     if "observed" in m:
         obs = _check_observed(r, m["observed"], system, hd)
         if obs is None:
             return None
-    elif system == "julian" and "calendar" not in bad:
-        r.err(keys["calendar"], "a julian record must say how it is kept: observed: {on: converted} (Gregorian equivalent), {on: nominal} (same written month-day) or {on: MM-DD}")
+    elif system == "julian" and "observed" not in bad:
+        r.err(m["__values__"]["calendar"], "a julian record must say how it is kept: observed: {on: converted} (Gregorian equivalent), {on: nominal} (same written month-day) or {on: MM-DD}")
     if not m.get("sources") and "sources" in keys and "sources" not in bad:
         r.err(keys["sources"], "an event needs at least one source")
     comms: list[Commemoration] = []
     for c, cnode in m.get("commemorations", []):
         _check_commemoration(r, hd, c, cnode)
         comms.append(c)
-    idnode = keys["id"]
+    if not {"id", "title"} <= m.keys():
+        return None
+    idnode = m["__values__"]["id"]
     return Event(
         id=m["id"],
         title=m["title"],
@@ -595,7 +600,7 @@ def _event(r: _Reader, node: yaml.Node, cal_id: str, cal_leap: str) -> Event | N
 
 
 def _check_observed(r: _Reader, m: dict[str, Any], system: str, hd: HistDate) -> Observance | None:
-    keys: dict[str, yaml.Node] = m["__keys__"]
+    keys: dict[str, yaml.Node] = m["__values__"]
     on, rule, note = m.get("on", ""), m.get("rule", ""), m.get("note", "")
     if on and rule:
         r.err(keys["rule"], "observed takes 'on' or 'rule', not both")
