@@ -269,7 +269,8 @@ def bce_label(year: int) -> str:
 def display_date(hd: HistDate) -> str:
     """The date for people: ISO for CE dates, ``28 Sep 551 BC`` for BCE, with ``c.``/``?``.
 
-    Old Style dates say ``OS``; lunar dates say ``lunar`` (with ``leap`` for a leap month).
+    Old Style dates say ``OS`` and give the New Style day; lunar dates say ``lunar`` (with
+    ``leap month``) and give the Gregorian day, so both dates are always shown.
     """
     if hd.year > 0:
         text = hd.iso().rstrip("~?%")
@@ -283,8 +284,16 @@ def display_date(hd: HistDate) -> str:
         text = " ".join(parts)
     if hd.calendar == "julian":
         text += " OS"
+        if hd.day is not None and hd.month is not None and hd.year > 0:
+            y, m, d = julian_to_gregorian(hd.year, hd.month, hd.day)
+            text += f" (NS {y:04d}-{m:02d}-{d:02d})"
     elif hd.calendar == "korean-lunar":
         text += " lunar" + (" leap month" if hd.leap_month else "")
+        if hd.day is not None and hd.month is not None:
+            try:
+                text += f" ({lunar_to_gregorian(hd.year, hd.month, hd.day, hd.leap_month).isoformat()})"
+            except (ValueError, DateRangeError):
+                pass
     if hd.qualifier in ("~", "%"):
         text = "c. " + text
     if hd.qualifier in ("?", "%"):

@@ -130,9 +130,32 @@ def test_bad_rules_are_refused(rule: str) -> None:
 
 @pytest.mark.parametrize(
     "text,calendar,shown",
-    [("-0550-09-28", "gregorian", "28 Sep 551 BC"), ("-0043", "gregorian", "44 BC"), ("1917-10-25", "julian", "1917-10-25 OS"),
-     ("1446-09-10~", "korean-lunar", "c. 1446-09-10 lunar"), ("1941?", "gregorian", "1941 (uncertain)")],
+    [("-0550-09-28", "gregorian", "28 Sep 551 BC"), ("-0043", "gregorian", "44 BC"), ("1917-10-25", "julian", "1917-10-25 OS (NS 1917-11-07)"),
+     ("1446-09-10~", "korean-lunar", "c. 1446-09-10 lunar (1446-10-09)"), ("1941?", "gregorian", "1941 (uncertain)")],
     ids=lambda v: str(v),
 )
 def test_display(text: str, calendar: str, shown: str) -> None:
     assert dates.display_date(dates.parse_hist_date(text, calendar)) == shown
+
+
+# -- round trips ---------------------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=date(1, 3, 1), max_value=date(9999, 12, 31)))
+def test_julian_round_trip(d: date) -> None:
+    j = dates.gregorian_to_julian(d.year, d.month, d.day)
+    assert dates.julian_to_gregorian(*j) == (d.year, d.month, d.day)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=date(1391, 2, 5), max_value=date(2050, 12, 31)))
+def test_lunar_round_trip(d: date) -> None:
+    from korean_lunar_calendar import KoreanLunarCalendar
+
+    conv = KoreanLunarCalendar()
+    assert conv.setSolarDate(d.year, d.month, d.day)
+    back = dates.lunar_to_gregorian(conv.lunarYear, conv.lunarMonth, conv.lunarDay, bool(conv.isIntercalation))
+    assert back == d
