@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+import datetime
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
 from anniv import dates, milestones
 from anniv.model import Event, HistDate
@@ -61,7 +62,7 @@ class Anniversary:
         name = self.milestone
         return f"{text} ({name})" if name else text
 
-    def sort_key(self) -> tuple[date, int, str, str, int]:
+    def sort_key(self) -> tuple[datetime.date, int, str, str, int]:
         return (self.date, -self.rank, self.event.id, self.kind, self.count)
 
 
@@ -96,7 +97,7 @@ def base_year(ev: Event) -> int:
     return hd.year
 
 
-@lru_cache(maxsize=None)
+@cache
 def _julian_md(hd: HistDate) -> tuple[int, int, int]:
     assert hd.month is not None and hd.day is not None
     return dates.julian_to_gregorian(hd.year, hd.month, hd.day)

@@ -184,7 +184,7 @@ class _Reader:
         if not isinstance(node, yaml.ScalarNode) or node.value not in ("true", "false"):
             self.err(node, f"{what} must be true or false, not {_show(node)}")
             return None
-        return node.value == "true"
+        return bool(node.value == "true")
 
     def choice(self, node: yaml.Node, what: str, options: tuple[str, ...]) -> str | None:
         value = self.text(node, what)
@@ -256,6 +256,7 @@ def _surprise(node: yaml.Node, what: str) -> str:
 
 
 # -- depth guard --------------------------------------------------------------------------------
+_LINE_LEAD = re.compile(r"(?:^|(?<=\r))(?:[ \t]|[-?:](?=[ \t]))+", re.M)
 def _too_deep(text: str, loader: type) -> tuple[int, int] | None:
     """Where nesting passes MAX_DEPTH, or None. libyaml composes recursively and crashes the
     interpreter on very deep input, so suspicious files are measured on the event stream first."""
@@ -264,7 +265,9 @@ def _too_deep(text: str, loader: type) -> tuple[int, int] | None:
     for ch in re.finditer(r"[\[\]{}]", text):
         flow += 1 if ch.group() in "[{" else -1
         deepest = max(deepest, flow)
-    indent = max((len(m.group(1)) for m in re.finditer(r"^( *)\S", text, re.M)), default=0)
+    # Block nesting shows as indentation plus compact indicators ("- - - x", "? ? x") at the
+    # start of a line; lines may end in \r alone, so a line starts after either break.
+    indent = max((len(m.group()) for m in _LINE_LEAD.finditer(text)), default=0)
     if deepest <= MAX_DEPTH and indent <= MAX_DEPTH * 2:
         return None
     ldr = loader(text)
@@ -277,7 +280,8 @@ def _too_deep(text: str, loader: type) -> tuple[int, int] | None:
             if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return ev.start_mark.line + 1, ev.start_mark.column + 1
+                    mark = ev.start_mark
+                    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
             elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.YAMLError:
@@ -300,6 +304,20 @@ def read_calendar(path: Path, display: str | None = None, seed_roots: tuple[Path
     return parse_calendar(data, shown, expected_id=path.stem, seed_roots=seed_roots)
 
 
+_ODD_BREAKS = {"\x85": "NEXT LINE", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
+_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column of byte ``offset`` as an editor shows them: CRLF, CR and LF each
+    end a line, and the column counts characters (a byte that is not UTF-8 counts as one)."""
+    line, start = 1, 0
+    for m in _BREAK.finditer(data, 0, offset):
+        line, start = line + 1, m.end()
+    return line, len(data[start:offset].decode("utf-8", errors="replace")) + 1
+
+
 def parse_calendar(data: bytes, path: str, expected_id: str | None = None, seed_roots: tuple[Path, ...] = ()) -> tuple[Calendar | None, list[Problem]]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -308,9 +326,13 @@ def parse_calendar(data: bytes, path: str, expected_id: str | None = None, seed_
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, col = _byte_position(data, exc.start)
         return None, [Problem(path, line, col, f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8 (it looks like Latin-1 or another legacy encoding)")]
+    odd = _ODD_BREAK.search(text)
+    if odd:
+        line, col = _byte_position(data, len(text[: odd.start()].encode("utf-8")))
+        name = _ODD_BREAKS[odd.group()]
+        return None, [Problem(path, line, col, f"character U+{ord(odd.group()):04X} ({name}) is read by YAML as a line break, so lines would not match your editor's; replace it with a space or a real new line")]
     loader = _safe_loader()
     deep = _too_deep(text, loader)
     if deep:
@@ -320,13 +342,18 @@ def parse_calendar(data: bytes, path: str, expected_id: str | None = None, seed_
         root = ldr.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        col = mark.column + 1 if mark else 0
+        line = mark.line + 1 if mark is not None else 0
+        col = mark.column + 1 if mark is not None else 0
         what = exc.problem or "YAML syntax error"
         if "\t" in text and "tab" in str(exc).lower() or what.startswith("found character '\\t'"):
             what += " (tabs cannot indent YAML; use spaces)"
         ctx = f" ({exc.context})" if exc.context else ""
         return None, [Problem(path, line, col, f"YAML syntax error: {what}{ctx}")]
+    except yaml.reader.ReaderError as exc:
+        # libyaml gives the byte offset of a character YAML refuses (control characters, …)
+        line, col = _byte_position(data, exc.position)
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return None, [Problem(path, line, col, f"character U+{char:04X} is not allowed in YAML ({exc.reason}); delete it or write it as an escape in a double-quoted string")]
     except yaml.YAMLError as exc:
         return None, [Problem(path, 0, 0, f"YAML error: {exc}")]
     finally:
@@ -558,9 +585,10 @@ def _event(r: _Reader, node: yaml.Node, cal_id: str, cal_leap: str) -> Event | N
         return None
     obs = Observance()
     if "observed" in m:
-        obs = _check_observed(r, m["observed"], system, hd)
-        if obs is None:
+        checked = _check_observed(r, m["observed"], system, hd)
+        if checked is None:
             return None
+        obs = checked
     elif system == "julian" and "observed" not in bad:
         r.err(m["__values__"]["calendar"], "a julian record must say how it is kept: observed: {on: converted} (Gregorian equivalent), {on: nominal} (same written month-day) or {on: MM-DD}")
     if not m.get("sources") and "sources" in keys and "sources" not in bad:
