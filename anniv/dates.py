@@ -20,6 +20,7 @@ _MD_RE = re.compile(r"^(\d{2})-(\d{2})$")
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 LUNAR_FIRST_YEAR = 1000
 LUNAR_LAST_YEAR = 2050
+LUNAR_LAST_MONTH_DAY = (11, 18)  # the tables end at lunar 2050-11-18, which is 2050-12-31
 
 
 def is_gregorian_leap(year: int) -> bool:
@@ -130,9 +131,14 @@ def gregorian_to_julian(year: int, month: int, day: int) -> tuple[int, int, int]
     return int(y), int(m), int(d)
 
 
+GREGORIAN_START = date(1582, 10, 15)
+
+
 @lru_cache(maxsize=65536)
-def lunar_to_gregorian(year: int, month: int, day: int, leap_month: bool = False) -> date:
-    """Convert a Korean lunar date (KASI tables) to a Gregorian date; raise if it does not exist.
+def lunar_to_solar(year: int, month: int, day: int, leap_month: bool = False) -> date:
+    """Convert a Korean lunar date (KASI tables) to the solar date as history wrote it: the
+    Julian calendar before 1582-10-15 and the Gregorian one from then on (this is what the
+    tables give). Raises when the date does not exist or lies outside 1000–2050.
 
     The library keeps its previous state when a conversion fails, so its return value is
     checked on every call and a fresh converter is used each time.
@@ -149,6 +155,15 @@ def lunar_to_gregorian(year: int, month: int, day: int, leap_month: bool = False
             raise ValueError(f"lunar year {year} has no leap (intercalary) month {month}")
         raise ValueError(f"lunar {year}-{month:02d}-{day:02d} does not exist (that month is shorter)")
     return date(conv.solarYear, conv.solarMonth, conv.solarDay)
+
+
+def lunar_to_gregorian(year: int, month: int, day: int, leap_month: bool = False) -> date:
+    """A Korean lunar date as a proleptic Gregorian date (the Julian dates the tables give
+    before 1582-10-15 are converted): lunar 1446-09-10 is Julian 1446-10-09, Gregorian 10-18."""
+    solar = lunar_to_solar(year, month, day, leap_month)
+    if solar >= GREGORIAN_START:
+        return solar
+    return date(*julian_to_gregorian(solar.year, solar.month, solar.day))
 
 
 def _lunar_ok(year: int, month: int, day: int, leap: bool) -> bool:
@@ -291,9 +306,11 @@ def display_date(hd: HistDate) -> str:
         text += " lunar" + (" leap month" if hd.leap_month else "")
         if hd.day is not None and hd.month is not None:
             try:
-                text += f" ({lunar_to_gregorian(hd.year, hd.month, hd.day, hd.leap_month).isoformat()})"
+                solar = lunar_to_solar(hd.year, hd.month, hd.day, hd.leap_month)
             except (ValueError, DateRangeError):
-                pass
+                solar = None
+            if solar is not None:
+                text += f" ({solar.isoformat()}{' OS' if solar < GREGORIAN_START else ''})"
     if hd.qualifier in ("~", "%"):
         text = "c. " + text
     if hd.qualifier in ("?", "%"):

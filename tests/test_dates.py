@@ -38,6 +38,12 @@ def test_chuseok(year: int) -> None:
     assert dates.lunar_to_gregorian(year, 8, 15) == CHUSEOK[year]
 
 
+def test_lunar_dates_before_1582_are_julian_in_the_tables() -> None:
+    # Hangul Day: lunar 1446-09-10 was reckoned as 9 October 1446 in the Julian calendar.
+    assert dates.lunar_to_solar(1446, 9, 10) == date(1446, 10, 9)
+    assert dates.lunar_to_gregorian(1446, 9, 10) == date(1446, 10, 18)
+
+
 def test_lunar_1895_11_17_is_the_first_gregorian_day_in_korea() -> None:
     assert dates.lunar_to_gregorian(1895, 11, 17) == date(1896, 1, 1)
 
@@ -131,7 +137,7 @@ def test_bad_rules_are_refused(rule: str) -> None:
 @pytest.mark.parametrize(
     "text,calendar,shown",
     [("-0550-09-28", "gregorian", "28 Sep 551 BC"), ("-0043", "gregorian", "44 BC"), ("1917-10-25", "julian", "1917-10-25 OS (NS 1917-11-07)"),
-     ("1446-09-10~", "korean-lunar", "c. 1446-09-10 lunar (1446-10-09)"), ("1941?", "gregorian", "1941 (uncertain)")],
+     ("1446-09-10~", "korean-lunar", "c. 1446-09-10 lunar (1446-10-09 OS)"), ("1895-11-17", "korean-lunar", "1895-11-17 lunar (1896-01-01)"), ("1941?", "gregorian", "1941 (uncertain)")],
     ids=lambda v: str(v),
 )
 def test_display(text: str, calendar: str, shown: str) -> None:
@@ -151,7 +157,7 @@ def test_julian_round_trip(d: date) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dates(min_value=date(1391, 2, 5), max_value=date(2050, 12, 31)))
+@given(st.dates(min_value=date(1582, 10, 15), max_value=date(2050, 12, 31)))
 def test_lunar_round_trip(d: date) -> None:
     from korean_lunar_calendar import KoreanLunarCalendar
 
