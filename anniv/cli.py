@@ -47,6 +47,7 @@ class Context:
     color: bool
     env: dict[str, str] = field(default_factory=dict)
     width: int | None = None
+    stdin: IO[str] | None = None  # what `-` reads (anniv scan -); None: nothing to read
 
     def out(self, text: str) -> None:
         self.stdout.write(text)
@@ -86,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None, stdout: IO[str] | None = None, stderr: IO[str] | None = None, env: dict[str, str] | None = None) -> int:
+def main(argv: list[str] | None = None, stdout: IO[str] | None = None, stderr: IO[str] | None = None, env: dict[str, str] | None = None, stdin: IO[str] | None = None) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     environ = dict(os.environ if env is None else env)
@@ -109,6 +110,7 @@ def main(argv: list[str] | None = None, stdout: IO[str] | None = None, stderr: I
             is_tty=is_tty,
             color=is_tty and "NO_COLOR" not in environ,
             env=environ,
+            stdin=stdin if stdin is not None else sys.stdin,
         )
         return int(args._module.run(args, ctx))
     except DataError as exc:
