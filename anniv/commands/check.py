@@ -10,7 +10,10 @@ ORDER = 80
 HELP = "validate calendar files: PATH:LINE:COL messages, exit 1 when anything is wrong"
 
 if TYPE_CHECKING:
+    from anniv.catalog import Catalog
     from anniv.cli import Context
+    from anniv.errors import Problem
+    from anniv.model import Event, Source
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -38,7 +41,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     else:
         files = calendar_files(ctx.data_dir)
     cat = load_catalog(data_dir, files, use_cache=False)
-    problems = sorted(cat.problems)
+    problems = sorted([*cat.problems, *(p for ev in cat.events for p in commemoration_drift(ev))])
     for p in problems:
         ctx.stderr.write(f"{p}\n")
     errors = [p for p in problems if p.severity == "error" or args.strict]
@@ -56,18 +59,84 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def stats(cat) -> str:  # type: ignore[no-untyped-def]
-    lines = [f"{'calendar':<16} {'events':>6} {'sources':>8} {'no source':>9} {'comms':>6} {'round-ready':>11}"]
-    tot = [0, 0, 0, 0]
+def stats(cat: Catalog) -> str:
+    """The curation figures: per calendar, events, sources (and how many events have none,
+    how many page sources lack a URL), commemorations and the events that have some; then
+    sources per event, and the events without any commemoration by importance — the gaps a
+    curator fills first are the importance-3 ones, listed by id."""
+    head = f"{'calendar':<16} {'events':>6} {'sources':>7} {'no source':>9} {'no url':>6} {'comms':>5} {'with comms':>10}"
+    lines = [head]
+    tot = [0, 0, 0, 0, 0, 0]
     for c in cat.calendars:
-        ev = len(c.events)
-        src = sum(len(e.sources) for e in c.events)
-        nosrc = sum(1 for e in c.events if not e.sources)
-        com = sum(len(e.commemorations) for e in c.events)
-        lines.append(f"{c.id:<16} {ev:>6} {src:>8} {nosrc:>9} {com:>6} {sum(1 for e in c.events if e.commemorations):>11}")
-        for i, v in enumerate((ev, src, nosrc, com)):
-            tot[i] += v
-    lines.append(f"{'total':<16} {tot[0]:>6} {tot[1]:>8} {tot[2]:>9} {tot[3]:>6}")
-    if tot[0]:
-        lines.append(f"sources per event: {tot[1] / tot[0]:.2f}")
+        row = (
+            len(c.events),
+            sum(len(e.sources) for e in c.events),
+            sum(1 for e in c.events if not e.sources),
+            sum(1 for e in c.events for s in _all_sources(e) if not s.url and not s.seed),
+            sum(len(e.commemorations) for e in c.events),
+            sum(1 for e in c.events if e.commemorations),
+        )
+        lines.append(f"{c.id:<16} {row[0]:>6} {row[1]:>7} {row[2]:>9} {row[3]:>6} {row[4]:>5} {row[5]:>10}")
+        tot = [t + v for t, v in zip(tot, row, strict=True)]
+    lines.append(f"{'total':<16} {tot[0]:>6} {tot[1]:>7} {tot[2]:>9} {tot[3]:>6} {tot[4]:>5} {tot[5]:>10}")
+    events = cat.events
+    if events:
+        per = [len(e.sources) for e in events]
+        lines.append(f"sources per event: {sum(per) / len(per):.2f} on average, {min(per)} at least, {max(per)} at most")
+        lines.append("(no url: page sources without a url, in events and commemorations; seed cards do not count)")
+        pages = [s for e in events for s in _all_sources(e) if s.title]
+        lines.append(f"page sources without a note of what they confirmed: {sum(1 for s in pages if not s.note)} of {len(pages)}")
+        bare = {i: [e.id for e in events if e.importance == i and not e.commemorations] for i in (3, 2, 1)}
+        counts = ", ".join(f"importance {i}: {len(bare[i])} of {sum(1 for e in events if e.importance == i)}" for i in (3, 2, 1))
+        lines.append(f"events without commemorations — {counts}")
+        if bare[3]:
+            shown = ", ".join(bare[3][:12]) + (f", … ({len(bare[3]) - 12} more)" if len(bare[3]) > 12 else "")
+            lines.append(f"  importance 3 without: {shown}")
     return "\n".join(lines) + "\n"
+
+
+def _all_sources(ev: Event) -> list[Source]:
+    return [*ev.sources, *(s for c in ev.commemorations for s in c.sources)]
+
+
+def commemoration_drift(ev: Event) -> list[Problem]:
+    """Warnings for commemorations more than a year (366 days) from the anniversary they name.
+
+    The loader compares years only (a 75th of 1950-10-25 may be dated 2024–2026); this compares
+    days: the commemoration's date, taken as the whole month or year when that is all it gives,
+    must come within 366 days of the day the ``anniversary``-th is kept. Events without a day,
+    or whose anniversary cannot be placed (leap-years-only, past the lunar tables), are skipped.
+    """
+    import calendar as calendar_mod
+    from datetime import date, timedelta
+
+    from anniv import engine
+    from anniv.errors import AnnivError, Problem
+    from anniv.milestones import ordinal
+
+    out: list[Problem] = []
+    for c in ev.commemorations:
+        try:
+            kept = engine.kept_on(ev, engine.base_year(ev) + c.anniversary)
+        except (ValueError, AnnivError):
+            continue
+        hd = c.date
+        if kept is None or not 1 <= hd.year <= 9999:
+            continue
+        first = date(hd.year, hd.month or 1, hd.day or 1)
+        if hd.day is not None:
+            last = first
+        elif hd.month is not None:
+            last = first.replace(day=calendar_mod.monthrange(hd.year, hd.month)[1])
+        else:
+            last = date(hd.year, 12, 31)
+        slack = timedelta(days=366)
+        if last < kept - slack or first > kept + slack:
+            gap = (kept - last).days if last < kept else (first - kept).days
+            message = (
+                f"commemoration dated {hd.iso()} of {ev.id!r} is {gap} days from the {ordinal(c.anniversary)} anniversary "
+                f"({kept.isoformat()}); it should fall within a year of it — check the date or the anniversary number"
+            )
+            out.append(Problem(ev.path, ev.line, ev.col, message, "warning"))
+    return out
+
