@@ -85,3 +85,18 @@ def window(args: argparse.Namespace, today: date) -> tuple[date, date, str]:
     month = args.month or today.strftime("%Y-%m")
     first, last = month_window(month)
     return first, last, first.strftime("%B %Y")
+
+
+def editable_data_dir(ctx: Context) -> Any:
+    """The data folder an editing command may write to. The copy of the bundled calendars
+    inside an installed package is refused: an upgrade would silently undo the edit."""
+    from anniv.catalog import PACKAGE_DIR
+    from anniv.errors import AnnivError
+
+    folder = ctx.data_dir.resolve()
+    if folder == (PACKAGE_DIR / "calendars").resolve():
+        raise AnnivError(
+            f"{ctx.data_dir} is the installed copy of the bundled calendars; edits there are lost on "
+            "upgrade. Copy the folder somewhere you keep (cp -r it), then pass --data DIR or set ANNIV_DATA"
+        )
+    return ctx.data_dir

@@ -17,6 +17,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from anniv.commands import _common
+
 if TYPE_CHECKING:
     from anniv.cli import Context
     from anniv.editing import EventSpec, SourceSpec
@@ -94,6 +96,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.scaffold:
         ctx.out(scaffold(args))
         return 0
+    _common.editable_data_dir(ctx)
     if not args.calendar:
         raise UsageError("--calendar C is required: the calendar file to add to")
     use_cache = ctx.env.get("ANNIV_NO_CACHE") != "1"

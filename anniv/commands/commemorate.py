@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from anniv.commands import _common
 from anniv.commands.add import add_source_arguments, source_from
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    _common.editable_data_dir(ctx)
     from anniv import editing
     from anniv.errors import UsageError
 
