@@ -1,35 +1,56 @@
-"""On-disk cache of parsed calendar files.
+"""The on-disk index of a data folder: parsed records, encoded per event, plus the window index.
 
-One entry per data file, keyed on the file's resolved path, mtime, size and the code version,
-so editing one file re-parses only that file. Entries are plain data written with ``marshal``
-(no pickle: loading a cache never runs code) and decoded back into model values; an entry that
-is corrupt, foreign, from another code version or not owned by the user is ignored and rebuilt.
+One cache file per data folder (and file list), validated against every calendar file's
+(resolved path, mtime_ns, size), the folder's seed roots and the code version. Inside:
+
+- a header (``marshal`` of plain values; never pickle, so loading it runs no code) with one
+  entry per file: its key, calendar header, problems and where its pieces lie;
+- the window index for the whole folder: month-day → event numbers (moving events are listed
+  under every day they can fall on in ``MOVER_YEARS``), and two arrays sorted by the Gregorian
+  day of the event for day counts (events that opt in, and every day-precision CE event);
+- per-event blobs (``marshal`` of a tuple) decoded only when an event is a candidate, each
+  checked against its CRC-32 before decoding;
+- per-file blobs of index keys and cross-check keys, read only when one file changed, so the
+  unchanged files are copied over without being parsed or decoded.
+
+A cache that is truncated, corrupt, foreign, from another code version, or writable by another
+user is ignored and rebuilt; a corrupt event blob found later raises ``CacheCorrupt`` so the
+caller can reload from the YAML. Writes go through ``fsutil.atomic_write``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import marshal
+import mmap
 import os
+import struct
+import zlib
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from anniv import model
-from anniv.errors import Problem
+from anniv.model import AltDate, Calendar, Commemoration, Event, HistDate, Observance, Source
 
-MAGIC = "anniv-cache-1"
-_CLASSES: dict[str, type] = {
-    cls.__name__: cls
-    for cls in (model.HistDate, model.Observance, model.Source, model.Commemoration, model.AltDate, model.Event, model.Calendar, Problem)
-}
+MAGIC = b"ANNIVIX3"
+_PREFIX = struct.Struct("<8sII")  # magic, header length, header CRC-32
+# Moving events (Korean lunar dates, rules) are indexed under every Gregorian day they fall on
+# in these years; a window outside them lists every moving event as a candidate.
+MOVER_YEARS = (1950, 2049)
+NO_DAY = 0  # month-day code of events that are only found through the "movers" list
+
+
+class CacheCorrupt(Exception):
+    """An event blob did not match its checksum or could not be decoded."""
 
 
 def code_version() -> str:
-    """Changes whenever the code that turns YAML into values changes."""
+    """Changes whenever code that turns YAML into values or values into index keys changes."""
     here = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for name in ("records.py", "model.py", "dates.py", "cache.py", "__init__.py"):
+    h = hashlib.sha256(MAGIC)
+    for name in ("records.py", "model.py", "dates.py", "cache.py", "catalog.py", "engine.py", "milestones.py", "errors.py", "__init__.py"):
         try:
             st = (here / name).stat()
         except OSError:
@@ -50,81 +71,217 @@ def cache_dir() -> Path | None:
     return Path(base) / "anniv"
 
 
-def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [type(value).__name__, *(_encode(getattr(value, f.name)) for f in dataclasses.fields(value))]
-    if isinstance(value, tuple):
-        return tuple(_encode(v) for v in value)
-    if isinstance(value, list):
-        return ("__list__", tuple(_encode(v) for v in value))
-    return value
+# -- events as plain tuples ----------------------------------------------------------------------
+def _date_t(d: HistDate) -> tuple[Any, ...]:
+    return (d.year, d.month, d.day, d.calendar, d.leap_month, d.qualifier)
 
 
-def _decode(value: Any) -> Any:
-    if isinstance(value, list):
-        cls = _CLASSES[value[0]]
-        return cls(*(_decode(v) for v in value[1:]))
-    if isinstance(value, tuple):
-        if len(value) == 2 and value[0] == "__list__":
-            return [_decode(v) for v in value[1]]
-        return tuple(_decode(v) for v in value)
-    if value is None or isinstance(value, (str, int, bool, float)):
-        return value
-    raise ValueError(f"unexpected value of type {type(value).__name__} in cache")
+def _source_t(s: Source) -> tuple[str, ...]:
+    return (s.title, s.publisher, s.url, s.published, s.accessed, s.note, s.seed)
 
 
-class Cache:
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-        self.version = code_version()
+def encode_event(ev: Event) -> bytes:
+    """Everything but the file-wide fields (calendar id, path), as marshal bytes."""
+    o = ev.observed
+    return marshal.dumps(
+        (
+            ev.id, ev.title, _date_t(ev.date), ev.summary, (o.on, o.rule, o.note), ev.leap_day, ev.aliases, ev.titles,
+            ev.tags, ev.places, ev.importance, tuple(_source_t(s) for s in ev.sources),
+            tuple((_date_t(c.date), c.anniversary, c.what, c.by, c.place, tuple(_source_t(s) for s in c.sources)) for c in ev.commemorations),
+            tuple((_date_t(a.date), a.note) for a in ev.alternative_dates),
+            ev.related, ev.day_counts, ev.time, ev.tz, ev.notes, ev.line, ev.col,
+        )
+    )
 
-    @classmethod
-    def open(cls) -> Cache:
-        return cls(cache_dir())
 
-    def _entry(self, path: Path) -> tuple[Path, tuple[Any, ...]] | None:
-        if self.folder is None:
-            return None
+_NO_OBS = Observance()
+
+
+def decode_event(blob: bytes, calendar_id: str, path: str) -> Event:
+    """The inverse of ``encode_event``; raises CacheCorrupt on anything unexpected."""
+    try:
+        (eid, title, dt, summary, ob, leap, aliases, titles, tags, places, imp, srcs, comms, alts, related, dc, time, tz, notes, line, col) = marshal.loads(blob)
+        return Event(
+            eid, title, HistDate(*dt), calendar_id, summary,
+            _NO_OBS if ob == ("", "", "") else Observance(*ob),
+            leap, aliases, titles, tags, places, imp,
+            tuple([Source(*s) for s in srcs]),
+            tuple([Commemoration(HistDate(*c[0]), c[1], c[2], c[3], c[4], tuple([Source(*s) for s in c[5]])) for c in comms]),
+            tuple([AltDate(HistDate(*a[0]), a[1]) for a in alts]),
+            related, dc, time, tz, notes, path, line, col,
+        )
+    except (ValueError, TypeError, EOFError) as exc:
+        raise CacheCorrupt(str(exc)) from None
+
+
+# -- per-file pieces -----------------------------------------------------------------------------
+@dataclass
+class FilePart:
+    """One calendar file as the index stores it.
+
+    ``key`` is (resolved path, mtime_ns, size). ``header`` is (id, name, description, leap_day)
+    or None for a file that yielded no calendar; ``problems`` are (line, col, message,
+    severity) tuples whose path is the file's display path at load time. ``blobs`` are the
+    encoded events, ``keys`` the index keys (see ``catalog.index_keys``) and ``xkeys`` the
+    cross-check keys of each event; ``usable`` is False for files left out as broken.
+    """
+
+    key: tuple[str, int, int]
+    display: str
+    header: tuple[str, str, str, str] | None
+    problems: tuple[tuple[int, int, str, str], ...]
+    usable: bool
+    blobs: list[bytes]
+    keys: list[tuple[Any, ...]]
+    xkeys: list[tuple[Any, ...]]
+
+
+def file_key(path: Path) -> tuple[str, int, int] | None:
+    try:
+        real = path.resolve()
+        st = real.stat()
+    except OSError:
+        return None
+    return (str(real), st.st_mtime_ns, st.st_size)
+
+
+class Index:
+    """A loaded (memory-mapped) cache file. Files' pieces are read on demand."""
+
+    def __init__(self, mm: mmap.mmap, header: dict[str, Any], body: int) -> None:
+        self._mm = mm
+        self.header = header
+        self._body = body
+        self.files: list[dict[str, Any]] = header["files"]
+        self.offsets = array("Q")
+        self.offsets.frombytes(header["offsets"])
+        self.crcs = array("I")
+        self.crcs.frombytes(header["crcs"])
+        self.n = len(self.crcs)
+        if len(self.offsets) != self.n + 1:
+            raise ValueError("offset table does not match the event count")
+        if body + self.offsets[-1] > len(mm):
+            raise ValueError("truncated")
+
+    def blob(self, i: int) -> bytes:
+        data = self._mm[self._body + self.offsets[i] : self._body + self.offsets[i + 1]]
+        if zlib.crc32(data) != self.crcs[i]:
+            raise CacheCorrupt(f"event {i} fails its checksum")
+        return data
+
+    def extra(self, where: tuple[int, int, int]) -> Any:
+        """A per-file blob (index keys or cross-check keys) stored after the events."""
+        off, length, crc = where
+        data = self._mm[self._body + off : self._body + off + length]
+        if len(data) != length or zlib.crc32(data) != crc:
+            raise CacheCorrupt("a per-file blob fails its checksum")
         try:
-            real = path.resolve()
-            st = real.stat()
-        except OSError:
+            return marshal.loads(data)
+        except (ValueError, TypeError, EOFError) as exc:
+            raise CacheCorrupt(str(exc)) from None
+
+    def part(self, k: int) -> FilePart:
+        """File ``k`` as a FilePart, its event blobs copied raw (not decoded)."""
+        f = self.files[k]
+        first, count = f["first"], f["count"]
+        return FilePart(
+            tuple(f["key"]), f["display"], f["header"], f["problems"], f["usable"],
+            [self.blob(i) for i in range(first, first + count)],
+            list(self.extra(f["keys_at"])), list(self.extra(f["xkeys_at"])),
+        )
+
+
+def _trusted(fd: int) -> bool:
+    st = os.fstat(fd)
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+def open_index(file: Path, identity: tuple[Any, ...]) -> Index | None:
+    """The index in ``file`` if it is ours, whole, and made for ``identity`` by this code."""
+    try:
+        fd = os.open(file, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        if not _trusted(fd):
+            return None  # someone else could have written it: never trust it
+        size = os.fstat(fd).st_size
+        if size < _PREFIX.size:
             return None
-        name = hashlib.sha256(str(real).encode()).hexdigest()[:32] + ".marshal"
-        return self.folder / name, (MAGIC, self.version, str(real), st.st_mtime_ns, st.st_size)
+        mm = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+    try:
+        magic, hlen, hcrc = _PREFIX.unpack_from(mm, 0)
+        if magic != MAGIC or _PREFIX.size + hlen > len(mm):
+            raise ValueError("foreign or truncated")
+        raw = mm[_PREFIX.size : _PREFIX.size + hlen]
+        if zlib.crc32(raw) != hcrc:
+            raise ValueError("header checksum")
+        header = marshal.loads(raw)
+        if not isinstance(header, dict) or header.get("identity") != identity or header.get("version") != code_version():
+            raise ValueError("made for other files or another code version")
+        return Index(mm, header, _PREFIX.size + hlen)
+    except (ValueError, TypeError, EOFError, KeyError, struct.error):
+        mm.close()
+        return None
 
-    def get(self, path: Path) -> tuple[model.Calendar | None, list[Problem]] | None:
-        entry = self._entry(path)
-        if entry is None:
-            return None
-        file, key = entry
-        try:
-            st = file.stat()
-            if st.st_uid != os.getuid() or st.st_mode & 0o022:
-                return None  # someone else could have written it: never trust it
-            data = marshal.loads(file.read_bytes())
-            if not isinstance(data, tuple) or len(data) != 3 or data[0] != key:
-                return None
-            cal = _decode(data[1])
-            problems = _decode(data[2])
-            if cal is not None and not isinstance(cal, model.Calendar):
-                return None
-            return cal, list(problems)
-        except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError):
-            return None
 
-    def put(self, path: Path, cal: model.Calendar | None, problems: list[Problem]) -> None:
-        entry = self._entry(path)
-        if entry is None:
-            return
-        file, key = entry
-        from anniv.fsutil import atomic_write
+def write_index(
+    file: Path,
+    identity: tuple[Any, ...],
+    parts: Sequence[FilePart],
+    index: dict[str, bytes],
+    cross: Iterable[tuple[int, int, int, str, str]],
+) -> None:
+    """Write the whole index atomically. ``index`` holds the window index arrays as bytes and
+    ``cross`` the cross-file problems as (file number, line, col, message, severity)."""
+    body = bytearray()
+    offsets = array("Q", [0])
+    crcs = array("I")
+    for part in parts:
+        for blob in part.blobs:
+            body += blob
+            offsets.append(len(body))
+            crcs.append(zlib.crc32(blob))
+    files = []
+    first = 0
+    for part in parts:
+        where = []
+        for value in (tuple(part.keys), tuple(part.xkeys)):
+            data = marshal.dumps(value)
+            where.append((len(body), len(data), zlib.crc32(data)))
+            body += data
+        files.append(
+            {
+                "key": part.key, "display": part.display, "header": part.header, "problems": tuple(part.problems),
+                "usable": part.usable, "first": first, "count": len(part.blobs), "keys_at": where[0], "xkeys_at": where[1],
+            }
+        )
+        first += len(part.blobs)
+    header = marshal.dumps(
+        {
+            "identity": identity, "version": code_version(), "files": files, "offsets": offsets.tobytes(),
+            "crcs": crcs.tobytes(), "cross": tuple(cross), **index,
+        }
+    )
+    from anniv.fsutil import atomic_write
 
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # type: ignore[union-attr]
-            atomic_write(file, marshal.dumps((key, _encode(cal), _encode(tuple(problems)))), durable=False)
-        except OSError:
-            pass  # a cache that cannot be written only costs speed
+    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    whole = bytearray(_PREFIX.pack(MAGIC, len(header), zlib.crc32(header)))
+    whole += header
+    del header
+    whole += body
+    del body
+    atomic_write(file, whole, durable=False, mode=0o600)  # type: ignore[arg-type]
 
-    def close(self) -> None:
-        """Nothing is held open; kept so callers can treat the cache as a resource."""
+
+def index_file(folder: Path, identity: tuple[Any, ...]) -> Path:
+    return folder / (hashlib.sha256(repr(identity).encode()).hexdigest()[:32] + ".idx")
+
+
+def calendar_of(header: tuple[str, str, str, str], events: tuple[Event, ...], path: str) -> Calendar:
+    cid, name, desc, leap = header
+    return Calendar(cid, name, desc, leap, events, path)

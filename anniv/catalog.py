@@ -1,18 +1,31 @@
-"""Finding calendars, loading them (through the cache), cross-file checks and the window index."""
+"""Finding calendars, loading them (through the on-disk index), cross-file checks and the window index.
+
+A catalogue is either eager (built from parsed calendars) or served from the cache
+(``anniv.cache``): then events are decoded only when a query needs them, and ``events``,
+``by_id`` and ``calendars`` decode everything on first use. Both answer every question the
+same way: they share the index built here from each event's ``index_keys``.
+"""
 
 from __future__ import annotations
 
+import bisect
+import gc
 import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+import sys
+import time
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from anniv import engine
 from anniv.errors import AnnivError, DataError, Problem
 from anniv.model import Calendar, Event
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+_CODES = 13 * 32  # month * 32 + day
+LONG_WINDOW_DAYS = 400  # longer windows scan every event
 
 
 def bundled_data_dir() -> Path:
@@ -27,6 +40,7 @@ def bundled_data_dir() -> Path:
 def seed_roots(data_dir: Path) -> tuple[Path, ...]:
     """Where ``seed:`` paths are looked up: the data folder's parent (a repository), the data
     folder, and the package (installed copies ship ``seeds/`` beside ``calendars/``)."""
+    data_dir = data_dir.resolve()
     roots = [data_dir.parent, data_dir]
     for extra in (PACKAGE_DIR, PACKAGE_DIR.parent):
         if (extra / "seeds").is_dir() and extra not in roots:
@@ -41,155 +55,693 @@ def calendar_files(data_dir: Path) -> list[Path]:
     return sorted(p for p in data_dir.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
 
 
-@dataclass
+# -- index keys ----------------------------------------------------------------------------------
+class _LunarMonths:
+    """Gregorian start and length of every Korean lunar month in ``MOVER_YEARS``, from one
+    converter (constructing one per call costs about a millisecond). Conversions are checked
+    on every call, as the library keeps its old state when one fails."""
+
+    def __init__(self) -> None:
+        self._years: dict[int, dict[tuple[int, bool], tuple[int, bool]]] = {}
+
+    def year(self, y: int) -> dict[tuple[int, bool], tuple[int, bool]]:
+        months = self._years.get(y)
+        if months is None:
+            from korean_lunar_calendar import KoreanLunarCalendar
+
+            conv = KoreanLunarCalendar()
+            months = {}
+            for m in range(1, 13):
+                for leap in (False, True):
+                    if conv.setLunarDate(y, m, 1, leap) and conv.isIntercalation == leap:
+                        start = date(conv.solarYear, conv.solarMonth, conv.solarDay).toordinal()
+                        months[(m, leap)] = (start, bool(conv.setLunarDate(y, m, 30, leap)))
+            self._years[y] = months
+        return months
+
+    def kept(self, y: int, month: int, day: int, leap: bool) -> int:
+        """``dates.lunar_observance`` as an ordinal: a missing leap month falls back to the
+        ordinary month, day 30 of a 29-day month to day 29."""
+        months = self.year(y)
+        if leap and (month, True) not in months:
+            leap = False
+        start, has30 = months[(month, leap)]
+        if day == 30 and not has30:
+            day = 29
+        return start + day - 1
+
+
+_LUNAR = _LunarMonths()
+
+
+def _mover_days(ev: Event) -> tuple[int, ...] | None:
+    """The ordinal day ``ev`` is kept in each year of ``MOVER_YEARS`` (0: not kept that year),
+    or None when that cannot be worked out ahead (the event is then always a candidate)."""
+    from anniv.cache import MOVER_YEARS
+
+    lo, hi = MOVER_YEARS
+    hd = ev.date
+    out: list[int] = []
+    try:
+        for y in range(lo, hi + 1):
+            if ev.observed.rule:
+                d = engine.kept_on(ev, y)
+                out.append(d.toordinal() if d is not None else 0)
+            else:
+                assert hd.month is not None and hd.day is not None
+                out.append(_LUNAR.kept(y, hd.month, hd.day, hd.leap_month))
+    except (ValueError, KeyError, AnnivError, AssertionError, ImportError):
+        return None
+    return tuple(out)
+
+
+def index_keys(ev: Event) -> tuple[int, tuple[int, ...] | None, int, bool]:
+    """What the window index needs of an event, computed once when it is parsed:
+
+    - the month-day code (month * 32 + day) it is kept on every year; month- and
+      year-precision events use the first of their month / of January; 0 for moving events;
+    - for moving events, their kept day in each year of ``MOVER_YEARS`` (None: unknown);
+    - the Gregorian ordinal of the event day (0 when it has none), for day counts;
+    - whether the record opts in to day counts.
+    """
+    hd = ev.date
+    movers: tuple[int, ...] | None = None
+    if hd.day is None:
+        code = (hd.month or 1) * 32 + 1
+    else:
+        md = engine.fixed_month_day(ev)
+        if md is not None:
+            code = md[0] * 32 + md[1]
+        else:
+            code = 0
+            movers = _mover_days(ev)
+    greg = 0
+    if hd.day is not None and hd.year >= 1:
+        try:
+            g = engine.event_gregorian(ev)
+            greg = g.toordinal() if g is not None else 0
+        except (ValueError, OverflowError, AnnivError):
+            greg = 0
+    return (code, movers, greg, bool(ev.day_counts))
+
+
+def build_index(keys: Sequence[tuple[int, tuple[int, ...] | None, int, bool]]) -> dict[str, Any]:
+    """The window index of events numbered in ``keys`` order (arrays; see ``Catalog``)."""
+    from anniv.cache import MOVER_YEARS
+
+    buckets: list[list[int]] = [[] for _ in range(_CODES)]
+    movers = array("I")
+    always = array("I")
+    tables: dict[int, bytes] = {}
+    greg: list[tuple[int, int]] = []
+    greg_of = array("i", [0]) * len(keys)
+    opted: list[tuple[int, int]] = []
+    for i, (code, days, g, dc) in enumerate(keys):
+        if code:
+            buckets[code].append(i)
+        elif days is None:
+            always.append(i)
+        else:
+            movers.append(i)
+            tables[i] = array("i", days).tobytes()
+            seen = set()
+            for o in days:
+                if o:
+                    d = date.fromordinal(o)
+                    c = d.month * 32 + d.day
+                    if c not in seen:
+                        seen.add(c)
+                        buckets[c].append(i)
+        if g:
+            greg_of[i] = g
+            greg.append((g, i))
+            if dc:
+                opted.append((g, i))
+    start = array("I", [0])
+    events = array("I")
+    for b in buckets:
+        events.extend(b)
+        start.append(len(events))
+    greg.sort()
+    opted.sort()
+    return {
+        "md_start": start, "md_events": events, "movers": movers, "always": always, "tables": tables,
+        "greg_ord": array("i", [g for g, _ in greg]), "greg_ev": array("I", [i for _, i in greg]),
+        "greg_of": greg_of, "opt_ord": array("i", [g for g, _ in opted]), "opt_ev": array("I", [i for _, i in opted]),
+        "mover_years": MOVER_YEARS,
+    }
+
+
+def _index_to_bytes(ix: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.tobytes() if isinstance(v, array) else v) for k, v in ix.items()}
+
+
+def _index_from_header(h: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, code in (("md_start", "I"), ("md_events", "I"), ("movers", "I"), ("always", "I"), ("greg_ord", "i"), ("greg_ev", "I"), ("greg_of", "i"), ("opt_ord", "i"), ("opt_ev", "I")):
+        a = array(code)
+        a.frombytes(h[name])
+        out[name] = a
+    if len(out["md_start"]) != _CODES + 1 or not isinstance(h["tables"], dict):
+        raise ValueError("malformed index")
+    out["tables"] = h["tables"]
+    out["mover_years"] = tuple(h["mover_years"])
+    return out
+
+
+# -- the catalogue -------------------------------------------------------------------------------
 class Catalog:
     """Every loaded calendar, plus the problems found while loading (broken files are left out).
 
-    The window index is built on first use: events kept on a fixed month-day are found by
-    looking up each day of the window, so a query costs time in proportion to its results.
+    The window index is built on first use (or comes from the cache): events kept on a fixed
+    month-day are found by looking up each day of the window, moving events by the days they
+    fall on in ``MOVER_YEARS``, and day counts by binary search on the event's Gregorian day,
+    so a query costs time in proportion to its results.
     """
 
-    calendars: tuple[Calendar, ...]
-    problems: list[Problem] = field(default_factory=list)
-    broken: tuple[str, ...] = ()
+    def __init__(self, calendars: Iterable[Calendar] = (), problems: list[Problem] | None = None, broken: Iterable[str] = ()) -> None:
+        self.problems: list[Problem] = list(problems or [])
+        self.broken: tuple[str, ...] = tuple(broken)
+        self._calendars: tuple[Calendar, ...] | None = tuple(calendars)
+        self._events: tuple[Event, ...] | None = tuple(e for c in self._calendars for e in c.events)
+        self._reset()
+        # served from the cache: (header, display, first, count) per usable file
+        self._files: list[tuple[tuple[str, str, str, str], str, int, int]] = []
+        self._store: Any = None
+        self._memo: dict[int, Event] = {}
+        self._starts: list[int] = []
+        self._reload: Callable[[], Catalog] | None = None
 
-    def __post_init__(self) -> None:
-        self.events: tuple[Event, ...] = tuple(e for c in self.calendars for e in c.events)
-        self.by_id: dict[str, Event] = {}
-        for ev in self.events:
-            self.by_id.setdefault(ev.id, ev)
-        self._fixed: dict[tuple[int, int], list[Event]] | None = None
-        self._other: list[Event] = []
-        self._recent: list[tuple[date, Event]] = []
+    def _reset(self) -> None:
+        self._by_id: dict[str, Event] | None = None
+        self._index: dict[str, Any] | None = None
+
+    @classmethod
+    def _served(cls, store: Any, files: list[tuple[tuple[str, str, str, str], str, int, int]], index: dict[str, Any], problems: list[Problem], broken: list[str], memo: dict[int, Event], reload: Callable[[], Catalog]) -> Catalog:
+        cat = cls((), problems, broken)
+        cat._calendars = None
+        cat._events = None
+        cat._files = files
+        cat._store = store
+        cat._index = index
+        cat._memo = memo
+        cat._reload = reload
+        return cat
+
+    # -- lazy access -----------------------------------------------------------------------------
+    def _file_of(self, i: int) -> tuple[tuple[str, str, str, str], str, int, int]:
+        if len(self._starts) != len(self._files):
+            self._starts = [f[2] for f in self._files]
+        return self._files[bisect.bisect_right(self._starts, i) - 1]
+
+    def _decode(self, i: int) -> Event:
+        ev = self._memo.get(i)
+        if ev is None:
+            from anniv.cache import decode_event
+
+            header, display, _, _ = self._file_of(i)
+            ev = self._memo[i] = decode_event(self._store.blob(i), header[0], display)
+        return ev
+
+    def _recover(self) -> None:
+        """A cached event failed its checksum: reload from the YAML (rewriting the cache)."""
+        assert self._reload is not None
+        fresh = self._reload()
+        self.__dict__.update(fresh.__dict__)
+
+    def _guarded(self, fn: Callable[[], Any]) -> Any:
+        from anniv.cache import CacheCorrupt
+
+        try:
+            return fn()
+        except CacheCorrupt:
+            self._recover()
+            return fn()
+
+    def _all(self) -> tuple[Event, ...]:
+        if self._events is None:
+            total = sum(f[3] for f in self._files)
+            self._events = tuple(self._guarded(lambda: [self._decode(i) for i in range(total)]))
+        return self._events
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return self._all()
+
+    @events.setter
+    def events(self, value: Iterable[Event]) -> None:
+        """Replace the events (tests use this to index a bare list); the index is rebuilt."""
+        self._events = tuple(value)
+        self._store = None
+        self._files = []
+        self._memo = {}
+        self._reset()
+
+    @property
+    def calendars(self) -> tuple[Calendar, ...]:
+        if self._calendars is None:
+            from anniv.cache import calendar_of
+
+            events = self._all()
+            self._calendars = tuple(calendar_of(h, events[first : first + count], display) for h, display, first, count in self._files)
+        return self._calendars
+
+    @property
+    def calendar_ids(self) -> tuple[str, ...]:
+        """The ids of the loaded calendars, without decoding any event."""
+        if self._calendars is None:
+            return tuple(f[0][0] for f in self._files)
+        return tuple(c.id for c in self._calendars)
+
+    @property
+    def by_id(self) -> dict[str, Event]:
+        if self._by_id is None:
+            by: dict[str, Event] = {}
+            for ev in self._all():
+                by.setdefault(ev.id, ev)
+            self._by_id = by
+        return self._by_id
 
     def calendar(self, cal_id: str) -> Calendar | None:
-        return next((c for c in self.calendars if c.id == cal_id), None)
+        if self._calendars is None:
+            from anniv.cache import calendar_of
+
+            for h, display, first, count in self._files:
+                if h[0] == cal_id:
+                    evs = tuple(self._guarded(lambda first=first, count=count: [self._decode(i) for i in range(first, first + count)]))
+                    return calendar_of(h, evs, display)
+            return None
+        return next((c for c in self._calendars if c.id == cal_id), None)
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
-    def _build_index(self) -> None:
-        fixed: dict[tuple[int, int], list[Event]] = {}
-        for ev in self.events:
-            md = engine.fixed_month_day(ev)
-            if md is None:
-                self._other.append(ev)
+    # -- the window index ------------------------------------------------------------------------
+    def _ix(self) -> dict[str, Any]:
+        if self._index is None:
+            self._index = build_index([index_keys(ev) for ev in self._all()])
+        return self._index
+
+    def _numbers(self, start: date, end: date, today: date | None = None, age: int | None = None) -> list[int]:
+        """Event numbers that may have an anniversary in ``start``..``end``, first-seen order.
+        With ``today`` and ``age`` (a query's day-count policy) day counts are pruned to the
+        events that can have one."""
+        ix = self._ix()
+        total = len(self._events) if self._events is not None else sum(f[3] for f in self._files)
+        if (end - start).days > LONG_WINDOW_DAYS:
+            return list(range(total))
+        st, evs = ix["md_start"], ix["md_events"]
+        seen: dict[int, None] = {}
+        add = seen.setdefault
+        day = start
+        one = timedelta(days=1)
+        leap_code = 2 * 32 + 29
+        while day <= end:
+            c = day.month * 32 + day.day
+            for i in evs[st[c] : st[c + 1]]:
+                add(i)
+            if (c == 2 * 32 + 28 or c == 3 * 32 + 1) and not (day.year % 4 == 0 and (day.year % 100 or day.year % 400 == 0)):
+                for i in evs[st[leap_code] : st[leap_code + 1]]:
+                    add(i)
+            day += one
+        lo, hi = ix["mover_years"]
+        if start.year - 1 < lo or end.year > hi:
+            for i in ix["movers"]:
+                add(i)
+        for i in ix["always"]:
+            add(i)
+        # day counts: the n-th day (n in DAY_COUNTS) is event day + n - 1. Without a query
+        # every dated event counts; with one, only those that opt in or are young enough.
+        from anniv.milestones import DAY_COUNTS
+
+        s, e = start.toordinal(), end.toordinal()
+        for n in DAY_COUNTS:
+            a, b = s - (n - 1), e - (n - 1)
+            spans = []
+            if today is None:
+                spans.append((ix["greg_ord"], ix["greg_ev"], a))
             else:
-                fixed.setdefault(md, []).append(ev)
-            if ev.day_counts or (ev.date.precision == "day" and ev.date.year >= 1):
-                try:
-                    g = engine.event_gregorian(ev)
-                except (ValueError, AnnivError):
-                    g = None
-                if g is not None:
-                    self._recent.append((g, ev))
-        self._recent.sort(key=lambda pair: pair[0])
-        self._fixed = fixed
+                spans.append((ix["opt_ord"], ix["opt_ev"], a))
+                if age is not None and age > 0:
+                    floor = today.toordinal() - int(age * 365.2425) - 2
+                    spans.append((ix["greg_ord"], ix["greg_ev"], max(a, floor)))
+            for ords, nums, first in spans:
+                if first <= b:
+                    j, stop = bisect.bisect_left(ords, first), bisect.bisect_right(ords, b)
+                    for i in nums[j:stop]:
+                        add(i)
+        return list(seen)
+
+    def _event(self, i: int) -> Event:
+        if self._events is not None:
+            return self._events[i]
+        return self._decode(i)
 
     def candidates(self, start: date, end: date) -> Iterator[Event]:
         """Events that may have an anniversary in ``start``..``end`` (a superset; the engine
         decides). Long windows simply scan everything."""
-        if (end - start).days > 400:
-            yield from self.events
-            return
-        if self._fixed is None:
-            self._build_index()
-        assert self._fixed is not None
-        day = start
-        one = timedelta(days=1)
-        while day <= end:
-            yield from self._fixed.get((day.month, day.day), ())
-            if day.month in (2, 3) and day.day in (28, 1) and not (day.year % 4 == 0 and (day.year % 100 or day.year % 400 == 0)):
-                yield from self._fixed.get((2, 29), ())
-            day += one
-        yield from self._other
-        # day counts: only events whose 100th..10,000th day can reach the window
-        lo = start - timedelta(days=max(_max_day_count() - 1, 0))
-        hi = end - timedelta(days=98)
-        import bisect
-
-        i = bisect.bisect_left(self._recent, lo, key=lambda pair: pair[0])
-        while i < len(self._recent) and self._recent[i][0] <= hi:
-            yield self._recent[i][1]
-            i += 1
+        events = self._guarded(lambda: [self._event(i) for i in self._numbers(start, end)])
+        yield from events
 
     def query(self, q: engine.Query) -> list[engine.Anniversary]:
-        return engine.anniversaries(self.candidates(q.start, q.end), q)
+        def run() -> list[engine.Anniversary]:
+            nums = self._numbers(q.start, q.end, q.today, q.day_count_age_years)
+            if q.calendars and self._events is None:
+                wanted = set(q.calendars)
+                keep = [(f[2], f[2] + f[3]) for f in self._files if f[0][0] in wanted]
+                nums = [i for i in nums if any(a <= i < b for a, b in keep)]
+            events = [self._event(i) for i in nums]
+            return engine.anniversaries(events, q, *self._hooks(nums, events))
+
+        return list(self._guarded(run))
+
+    def _hooks(self, nums: list[int], events: list[Event]) -> tuple[Callable[[Event, int], date | None], Callable[[Event], date | None]]:
+        """``engine.kept_on`` and ``engine.event_gregorian`` answered from the index for these
+        events (moving events' kept days, every event's Gregorian day), else computed."""
+        ix = self._ix()
+        tables = ix["tables"]
+        greg_of = ix["greg_of"]
+        lo, hi = ix["mover_years"]
+        mine: dict[int, array[int]] = {}
+        grego: dict[int, int] = {}
+        for i, ev in zip(nums, events, strict=True):
+            grego[id(ev)] = greg_of[i]
+            raw = tables.get(i)
+            if raw is not None:
+                t = array("i")
+                t.frombytes(raw)
+                if len(t) == hi - lo + 1:
+                    mine[id(ev)] = t
+
+        def kept(ev: Event, year: int) -> date | None:
+            t = mine.get(id(ev))
+            if t is not None and lo <= year <= hi:
+                o = t[year - lo]
+                return date.fromordinal(o) if o else None
+            return engine.kept_on(ev, year)
+
+        def gregorian(ev: Event) -> date | None:
+            o = grego.get(id(ev))
+            return date.fromordinal(o) if o else engine.event_gregorian(ev)
+
+        return kept, gregorian
 
 
-def _max_day_count() -> int:
-    from anniv.milestones import DAY_COUNTS
+# -- cross-file checks ---------------------------------------------------------------------------
+def _xkey(ev: Event) -> tuple[Any, ...]:
+    return (ev.id, ev.line, ev.col, ev.title, ev.date.iso(), ev.aliases, ev.related)
 
-    return max(DAY_COUNTS)
+
+def _cross(rows: Iterable[tuple[str, tuple[Any, ...]]]) -> list[Problem]:
+    """Checks that need the whole catalogue, on (path, cross-check key) rows in catalogue order."""
+    problems: list[Problem] = []
+    rows = list(rows)
+    first: dict[str, tuple[str, int]] = {}
+    for path, (eid, line, col, *_rest) in rows:
+        if eid in first and first[eid][0] != path:
+            opath, oline = first[eid]
+            problems.append(Problem(path, line, col, f"duplicate event id {eid!r}: also in {opath}:{oline}; ids are unique across all calendars"))
+        first.setdefault(eid, (path, line))
+    aliases: dict[str, str] = {}
+    titles: dict[tuple[str, str], str] = {}
+    for path, (eid, line, col, title, iso, names, related) in rows:
+        for rel in related:
+            if rel not in first:
+                problems.append(Problem(path, line, col, f"related id {rel!r} of {eid!r} is not an event in the catalogue"))
+        key = (title.casefold(), iso)
+        if key in titles and titles[key] != eid:
+            problems.append(Problem(path, line, col, f"{eid!r} has the same title and date as {titles[key]!r}; merge them or tell them apart"))
+        titles.setdefault(key, eid)
+        for name in (title, *names):
+            k = name.casefold()
+            if k in aliases and aliases[k] != eid:
+                problems.append(Problem(path, line, col, f"alias {name!r} of {eid!r} also names {aliases[k]!r}; the claim checker will call it ambiguous", "warning"))
+            aliases.setdefault(k, eid)
+    return problems
 
 
 def cross_check(calendars: Iterable[Calendar]) -> list[Problem]:
     """Checks that need the whole catalogue: ids unique across files, ``related`` ids exist,
     aliases that point at two events, two events sharing a title and date."""
-    problems: list[Problem] = []
-    first: dict[str, Event] = {}
-    cals = list(calendars)
-    for cal in cals:
-        for ev in cal.events:
-            if ev.id in first and first[ev.id].path != ev.path:
-                other = first[ev.id]
-                problems.append(Problem(ev.path, ev.line, ev.col, f"duplicate event id {ev.id!r}: also in {other.path}:{other.line}; ids are unique across all calendars"))
-            first.setdefault(ev.id, ev)
-    aliases: dict[str, Event] = {}
-    titles: dict[tuple[str, str], Event] = {}
-    for cal in cals:
-        for ev in cal.events:
-            for rel in ev.related:
-                if rel not in first:
-                    problems.append(Problem(ev.path, ev.line, ev.col, f"related id {rel!r} of {ev.id!r} is not an event in the catalogue"))
-            key = (ev.title.casefold(), ev.date.iso())
-            if key in titles and titles[key].id != ev.id:
-                problems.append(Problem(ev.path, ev.line, ev.col, f"{ev.id!r} has the same title and date as {titles[key].id!r}; merge them or tell them apart"))
-            titles.setdefault(key, ev)
-            for name in (ev.title, *ev.aliases):
-                k = name.casefold()
-                if k in aliases and aliases[k].id != ev.id:
-                    problems.append(Problem(ev.path, ev.line, ev.col, f"alias {name!r} of {ev.id!r} also names {aliases[k].id!r}; the claim checker will call it ambiguous", "warning"))
-                aliases.setdefault(k, ev)
-    return problems
+    return _cross((ev.path, _xkey(ev)) for cal in calendars for ev in cal.events)
 
 
-def load_catalog(data_dir: Path, paths: list[Path] | None = None, use_cache: bool = True) -> Catalog:
-    """Load every calendar of ``data_dir`` (or just ``paths``). Files with errors are left out
-    and named in ``problems``; the caller decides whether that is fatal."""
-    from anniv import cache
+# -- loading -------------------------------------------------------------------------------------
+class _Progress:
+    """A rich progress bar on stderr, shown only on a terminal once work has taken a second."""
 
-    files = paths if paths is not None else calendar_files(data_dir)
+    def __init__(self, total: int, label: str, enabled: bool) -> None:
+        self.total, self.label, self.enabled = total, label, enabled
+        self.started = time.monotonic()
+        self.done = 0
+        self._bar: Any = None
+        self._task: Any = None
+
+    def advance(self, amount: int) -> None:
+        self.done += amount
+        if not self.enabled:
+            return
+        if self._bar is None and time.monotonic() - self.started > 1.0 and self.done < self.total:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._bar = Progress(console=Console(file=sys.stderr), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=self.total, completed=self.done)
+        elif self._bar is not None:
+            self._bar.update(self._task, completed=self.done)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _parse(path: Path, display: str, data_dir: Path, roots: tuple[Path, ...]) -> tuple[Calendar | None, list[Problem]]:
+    if path.is_symlink() and not _inside(path, data_dir):
+        return None, [Problem(display, 0, 0, "symlink points outside the data folder; copy the file in instead")]
+    from anniv.records import read_calendar
+
+    return read_calendar(path, display, roots)
+
+
+def _usable(cal: Calendar | None, probs: list[Problem]) -> bool:
+    return cal is not None and not any(p.severity == "error" for p in probs)
+
+
+def _parse_iter(files: Sequence[Path], data_dir: Path, progress: bool | None) -> Iterator[tuple[Path, str, Calendar | None, list[Problem]]]:
+    """Parse ``files`` one by one with the garbage collector paused (the parser makes many
+    small objects that are never cyclic; gc is restored when the iteration ends or is
+    abandoned); a progress bar appears on a terminal once parsing has taken a second."""
     roots = seed_roots(data_dir)
+    sizes = []
+    for p in files:
+        try:
+            sizes.append(p.stat().st_size)
+        except OSError:
+            sizes.append(0)
+    bar = _Progress(sum(sizes), "anniv: reading calendars", sys.stderr.isatty() if progress is None else progress)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for path, size in zip(files, sizes, strict=True):
+            display = _display(path)
+            cal, probs = _parse(path, display, data_dir, roots)
+            yield path, display, cal, probs
+            bar.advance(size)
+    finally:
+        if was_enabled:
+            gc.enable()
+        bar.close()
+
+
+def _parse_all(files: Sequence[Path], data_dir: Path, progress: bool | None) -> list[tuple[Path, str, Calendar | None, list[Problem]]]:
+    return list(_parse_iter(files, data_dir, progress))
+
+
+def load_catalog(data_dir: Path, paths: list[Path] | None = None, use_cache: bool = True, progress: bool | None = None) -> Catalog:
+    """Load every calendar of ``data_dir`` (or just ``paths``). Files with errors are left out
+    and named in ``problems``; the caller decides whether that is fatal.
+
+    With ``use_cache`` (and a cache folder, see ``cache.cache_dir``) the folder's index is
+    used when it matches every file; changed or new files alone are parsed again. Cached and
+    uncached loads give the same catalogue. ``progress``: show progress bars (default: when
+    stderr is a terminal).
+    """
+    files = list(paths) if paths is not None else calendar_files(data_dir)
+    if use_cache:
+        from anniv import cache
+
+        folder = cache.cache_dir()
+        if folder is not None:
+            return _load_cached(data_dir, files, paths is not None, folder, progress)
+    parsed = _parse_all(files, data_dir, progress)
     calendars: list[Calendar] = []
     problems: list[Problem] = []
     broken: list[str] = []
-    store = cache.Cache.open() if use_cache else None
-    for path in files:
-        display = _display(path)
-        cal, probs = (None, [])
-        if path.is_symlink() and not _inside(path, data_dir):
-            probs = [Problem(display, 0, 0, "symlink points outside the data folder; copy the file in instead")]
-        else:
-            hit = store.get(path) if store else None
-            if hit is not None:
-                cal, probs = hit
-            else:
-                from anniv.records import read_calendar
-
-                cal, probs = read_calendar(path, display, roots)
-                if store is not None:
-                    store.put(path, cal, probs)
+    for _, display, cal, probs in parsed:
         problems.extend(probs)
-        if cal is not None and not any(p.severity == "error" for p in probs):
+        if _usable(cal, probs):
+            assert cal is not None
             calendars.append(cal)
         else:
             broken.append(display)
-    if store is not None:
-        store.close()
     problems.extend(cross_check(calendars))
     return Catalog(tuple(calendars), problems, tuple(broken))
+
+
+def _load_cached(data_dir: Path, files: list[Path], explicit: bool, folder: Path, progress: bool | None) -> Catalog:
+    from anniv import cache
+
+    roots = seed_roots(data_dir)
+    try:
+        base = str(data_dir.resolve())
+    except OSError:
+        base = str(data_dir)
+    identity = (base, tuple(str(p) for p in files) if explicit else None, tuple(str(r) for r in roots))
+    target = cache.index_file(folder, identity)
+    displays = [_display(p) for p in files]
+    keys: list[Any] = []
+    for p in files:
+        if p.is_symlink() and not _inside(p, data_dir):
+            keys.append(("outside", str(p)))
+        else:
+            keys.append(cache.file_key(p))
+    old = cache.open_index(target, identity)
+    if old is not None:
+        if [tuple(f["key"]) if isinstance(f["key"], (list, tuple)) else f["key"] for f in old.files] == keys and all(k is not None for k in keys):
+            if [f["display"] for f in old.files] == displays:
+                try:
+                    return _serve(old, data_dir, files, progress)
+                except (ValueError, TypeError, KeyError, IndexError):
+                    old = None
+    return _rebuild(old, target, identity, data_dir, files, displays, keys, progress)
+
+
+def _serve(idx: Any, data_dir: Path, files: list[Path], progress: bool | None) -> Catalog:
+    """A catalogue over a valid index: nothing is decoded until a query needs it."""
+    problems: list[Problem] = []
+    broken: list[str] = []
+    usable: list[tuple[tuple[str, str, str, str], str, int, int]] = []
+    for f in idx.files:
+        display = f["display"]
+        problems.extend(Problem(display, line, col, msg, sev) for line, col, msg, sev in f["problems"])
+        if f["usable"]:
+            h = f["header"]
+            if not (isinstance(h, tuple) and len(h) == 4):
+                raise ValueError("bad header")
+            usable.append((h, display, f["first"], f["count"]))
+        else:
+            broken.append(display)
+    displays = [f["display"] for f in idx.files]
+    problems.extend(Problem(displays[k], line, col, msg, sev) for k, line, col, msg, sev in idx.header["cross"])
+    index = _index_from_header(idx.header)
+    total = sum(u[3] for u in usable)
+    if total != idx.n or (index["md_events"] and max(index["md_events"]) >= max(total, 1)):
+        raise ValueError("index does not match the events")
+
+    def reload() -> Catalog:
+        from anniv import cache
+
+        identity = idx.header["identity"]
+        target = cache.index_file(cache.cache_dir() or Path("."), identity)
+        keys = [cache.file_key(p) for p in files]
+        return _rebuild(None, target, identity, data_dir, files, [_display(p) for p in files], keys, progress)
+
+    return Catalog._served(idx, usable, index, problems, broken, {}, reload)
+
+
+class _Memory:
+    """Event blobs held in memory, for a catalogue whose index could not be written."""
+
+    def __init__(self, blobs: list[bytes]) -> None:
+        self.blobs = blobs
+
+    def blob(self, i: int) -> bytes:
+        return self.blobs[i]
+
+
+def _rebuild(old: Any, target: Path, identity: tuple[Any, ...], data_dir: Path, files: list[Path], displays: list[str], keys: list[Any], progress: bool | None) -> Catalog:
+    """Parse the files that changed (all, without a usable old index), reuse the others'
+    pieces as they are, write the new index and serve from it."""
+    from anniv import cache
+
+    reuse: dict[Any, int] = {}
+    if old is not None:
+        for k, f in enumerate(old.files):
+            key = tuple(f["key"]) if isinstance(f["key"], (list, tuple)) else f["key"]
+            reuse[key] = k
+    todo = [p for p, key in zip(files, keys, strict=True) if key is None or key not in reuse]
+    stream = _parse_iter(list(todo), data_dir, progress)  # parsed one file at a time, then let go
+    pending = set(todo)
+    parts: list[cache.FilePart] = []
+    reparsed = []
+    for path, display, key in zip(files, displays, keys, strict=True):
+        part = None
+        if key is not None and key in reuse and path not in pending:
+            try:
+                part = old.part(reuse[key])
+                part.display = display
+            except cache.CacheCorrupt:
+                part = None
+        if part is None:
+            if path in pending:
+                _, _, cal, probs = next(stream)
+            else:
+                cal, probs = _parse(path, display, data_dir, seed_roots(data_dir))
+            reparsed.append(display)
+            ok = _usable(cal, probs)
+            events = cal.events if ok and cal is not None else ()
+            part = cache.FilePart(
+                key if key is not None else ("unreadable", str(path)),
+                display,
+                (cal.id, cal.name, cal.description, cal.leap_day) if cal is not None else None,
+                tuple((p.line, p.col, p.message, p.severity) for p in probs),
+                ok,
+                [cache.encode_event(ev) for ev in events],
+                [index_keys(ev) for ev in events],
+                [_xkey(ev) for ev in events],
+            )
+        parts.append(part)
+    stream.close()
+    all_keys = [k for p in parts for k in p.keys]
+    index = build_index(all_keys)
+    rows = [(p.display, x) for p in parts if p.usable for x in p.xkeys]
+    cross = _cross(rows)
+    number = {p.display: k for k, p in enumerate(parts)}
+    cross_t = [(number[pr.path], pr.line, pr.col, pr.message, pr.severity) for pr in cross]
+    LAST_REPARSED[:] = reparsed
+    written = None
+    try:
+        cache.write_index(target, identity, parts, _index_to_bytes(index), cross_t)
+        written = cache.open_index(target, identity)
+    except OSError:
+        pass
+    problems: list[Problem] = []
+    broken: list[str] = []
+    usable: list[tuple[tuple[str, str, str, str], str, int, int]] = []
+    first = 0
+    for p in parts:
+        problems.extend(Problem(p.display, line, col, msg, sev) for line, col, msg, sev in p.problems)
+        if p.usable:
+            assert p.header is not None
+            usable.append((p.header, p.display, first, len(p.blobs)))
+            first += len(p.blobs)
+        else:
+            broken.append(p.display)
+    problems.extend(cross)
+    # serve from the file just written (memory-mapped), else from the blobs in memory
+    store = written if written is not None and written.n == first else _Memory([b for p in parts for b in p.blobs])
+    del parts
+
+    def reload() -> Catalog:
+        return load_catalog(data_dir, None, use_cache=False, progress=progress)
+
+    return Catalog._served(store, usable, index, problems, broken, {}, reload)
+
+
+# Display paths of the files the last cached load parsed (for tests and the benchmarks).
+LAST_REPARSED: list[str] = []
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -210,6 +762,6 @@ def _display(path: Path) -> str:
 
 def require_clean(cat: Catalog) -> Catalog:
     """Raise DataError when any file failed entirely and nothing usable is left."""
-    if not cat.calendars and cat.errors:
+    if not cat.calendar_ids and cat.errors:
         raise DataError(cat.errors)
     return cat

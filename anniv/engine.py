@@ -7,7 +7,7 @@ is 551 BC and 2018 − (−550) = 2568).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 import datetime
 from datetime import date, timedelta
@@ -149,19 +149,29 @@ def event_gregorian(ev: Event) -> date | None:
     return date(hd.year, hd.month, hd.day)
 
 
-def occurrences(ev: Event, q: Query) -> Iterable[Anniversary]:
-    """Every anniversary of ``ev`` kept inside the query's window (years ≥ 1, day counts)."""
+def occurrences(
+    ev: Event,
+    q: Query,
+    kept: Callable[[Event, int], date | None] | None = None,
+    gregorian: Callable[[Event], date | None] | None = None,
+) -> Iterable[Anniversary]:
+    """Every anniversary of ``ev`` kept inside the query's window (years ≥ 1, day counts).
+
+    ``kept`` and ``gregorian`` stand in for ``kept_on`` and ``event_gregorian`` (same
+    answers, e.g. from a catalogue's precomputed index)."""
+    kept = kept or kept_on
+    gregorian = gregorian or event_gregorian
     hd = ev.date
     y0 = base_year(ev)
     if hd.precision == "day":
         for year in range(q.start.year - 1, q.end.year + 1):
             if year - y0 < 1:
                 continue
-            d = kept_on(ev, year)
+            d = kept(ev, year)
             if d is not None and q.start <= d <= q.end:
                 yield Anniversary(ev, d, "years", year - y0)
         if ev.day_counts or q.day_count_age_years > 0:
-            g = event_gregorian(ev)
+            g = gregorian(ev)
             if g is not None and (ev.day_counts or _age_years(g, q.today) < q.day_count_age_years):
                 for n in milestones.DAY_COUNTS:
                     try:
@@ -181,9 +191,15 @@ def _age_years(g: date, today: date) -> float:
     return (today - g).days / 365.2425
 
 
-def anniversaries(events: Iterable[Event], q: Query) -> list[Anniversary]:
+def anniversaries(
+    events: Iterable[Event],
+    q: Query,
+    kept: Callable[[Event, int], date | None] | None = None,
+    gregorian: Callable[[Event], date | None] | None = None,
+) -> list[Anniversary]:
     """The anniversaries of ``events`` in the window, filtered, in a stable order:
-    by date, then rank (roundest first), then event id."""
+    by date, then rank (roundest first), then event id. ``kept``, ``gregorian``: see
+    ``occurrences``."""
     tags = set(q.tags)
     cals = set(q.calendars)
     out: list[Anniversary] = []
@@ -196,7 +212,7 @@ def anniversaries(events: Iterable[Event], q: Query) -> list[Anniversary]:
             continue
         if tags and not tags.intersection(ev.tags):
             continue
-        for a in occurrences(ev, q):
+        for a in occurrences(ev, q, kept, gregorian):
             if q.round_only and not a.is_round:
                 continue
             out.append(a)

@@ -1,0 +1,271 @@
+"""The on-disk index: same answers as a fresh parse, per-file re-parsing, and distrust of bad caches."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from anniv import cache, catalog, dates, engine, render
+from anniv.catalog import load_catalog
+
+FIXTURES = Path(__file__).parent / "data" / "engine"
+
+SECOND = """calendar:
+  id: second
+  name: Second fixture
+events:
+  - id: second-founding
+    title: Founding of the second fixture
+    date: 1975-10-26
+    summary: A second file, so that one file can change alone.
+    tags: [test]
+    sources: [{title: Fixture, publisher: Tests}]
+  - id: cpv-entry
+    title: A duplicate id across files
+    date: 1990-10-27
+    summary: Cross-file checks must survive the cache.
+    sources: [{title: Fixture, publisher: Tests}]
+  - id: recent-thing
+    title: Something recent
+    date: 2025-06-01
+    milestones: {days: true}
+    summary: Day counts come from the index too.
+    sources: [{title: Fixture, publisher: Tests}]
+"""
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data folder with two calendars, and a cache folder of its own."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURES / "history.yaml", data / "history.yaml")
+    (data / "second.yaml").write_text(SECOND, encoding="utf-8")
+    monkeypatch.setenv("ANNIV_CACHE_DIR", str(tmp_path / "cache"))
+    return data
+
+
+def index_path(data: Path) -> Path:
+    files = list((Path(os.environ["ANNIV_CACHE_DIR"])).glob("*.idx"))
+    assert len(files) == 1, files
+    return files[0]
+
+
+def due_json(run: Callable[..., object], data: Path, *extra: str, env: dict[str, str] | None = None) -> str:
+    r = run("due", "--data", str(data), "--today", "2025-10-01", "--next", "60d", "--format", "json", *extra, env=env)
+    assert r.code == 0, r  # type: ignore[attr-defined]
+    return r.out  # type: ignore[attr-defined,no-any-return]
+
+
+def test_cached_and_uncached_runs_give_identical_output(folder: Path, run: Callable[..., object]) -> None:
+    plain = due_json(run, folder, env={"ANNIV_NO_CACHE": "1"})
+    cold = due_json(run, folder)
+    assert catalog.LAST_REPARSED  # the first cached run parsed the files
+    warm = due_json(run, folder)
+    assert catalog.LAST_REPARSED  # unchanged: a warm run does not rebuild (list left as is)
+    assert plain == cold == warm
+    assert json.loads(plain)  # the window is not empty, so the comparison means something
+
+
+def test_cached_catalogue_equals_parsed_catalogue(folder: Path) -> None:
+    fresh = load_catalog(folder, use_cache=False)
+    load_catalog(folder)
+    served = load_catalog(folder)
+    assert served.problems == fresh.problems  # includes the cross-file duplicate id
+    assert any("duplicate event id 'cpv-entry'" in p.message for p in served.problems)
+    assert served.broken == fresh.broken
+    assert served.calendar_ids == tuple(c.id for c in fresh.calendars)
+    assert served.events == fresh.events
+    assert served.calendars == fresh.calendars
+    assert served.by_id == fresh.by_id
+    assert served.calendar("second") == fresh.calendar("second")
+
+
+def test_editing_one_file_reparses_only_that_file(folder: Path) -> None:
+    load_catalog(folder)
+    assert len(catalog.LAST_REPARSED) == 2
+    second = folder / "second.yaml"
+    second.write_text(SECOND.replace("1975-10-26", "1976-10-26"), encoding="utf-8")
+    os.utime(second, ns=(1, 1))  # a different mtime even on coarse clocks
+    cat = load_catalog(folder)
+    assert [Path(p).name for p in catalog.LAST_REPARSED] == ["second.yaml"]
+    assert cat.by_id["second-founding"].date.year == 1976
+    assert cat.events == load_catalog(folder, use_cache=False).events
+
+
+def test_a_new_file_is_parsed_alone_and_a_removed_one_dropped(folder: Path) -> None:
+    load_catalog(folder)
+    (folder / "third.yaml").write_text(SECOND.replace("id: second", "id: third").replace("second-founding", "third-founding").replace("cpv-entry", "third-dup").replace("recent-thing", "third-recent"), encoding="utf-8")
+    cat = load_catalog(folder)
+    assert [Path(p).name for p in catalog.LAST_REPARSED] == ["third.yaml"]
+    assert "third" in cat.calendar_ids
+    (folder / "third.yaml").unlink()
+    cat = load_catalog(folder)
+    assert catalog.LAST_REPARSED == []
+    assert "third" not in cat.calendar_ids
+    assert cat.problems == load_catalog(folder, use_cache=False).problems
+
+
+def _truncate(p: Path) -> None:
+    p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])
+
+
+def _foreign(p: Path) -> None:
+    p.write_bytes(b"this is not an anniv index\n" * 10)
+
+
+def _header_flip(p: Path) -> None:
+    data = bytearray(p.read_bytes())
+    data[40] ^= 0xFF
+    p.write_bytes(bytes(data))
+
+
+def _empty(p: Path) -> None:
+    p.write_bytes(b"")
+
+
+def _group_writable(p: Path) -> None:
+    os.chmod(p, 0o666)
+
+
+BREAKAGE = [_truncate, _foreign, _header_flip, _empty, _group_writable]
+
+
+@pytest.mark.parametrize("breakage", BREAKAGE, ids=["truncated", "foreign", "corrupt-header", "empty", "writable-by-others"])
+def test_a_bad_cache_is_ignored_and_rebuilt(folder: Path, run: Callable[..., object], breakage: Callable[[Path], None]) -> None:
+    expected = due_json(run, folder, env={"ANNIV_NO_CACHE": "1"})
+    due_json(run, folder)
+    idx = index_path(folder)
+    breakage(idx)
+    assert due_json(run, folder) == expected
+    assert len(catalog.LAST_REPARSED) == 2  # rebuilt from the YAML
+    assert due_json(run, folder) == expected
+    assert os.stat(index_path(folder)).st_mode & 0o077 == 0
+
+
+def test_another_code_version_is_ignored(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    load_catalog(folder)
+    monkeypatch.setattr(cache, "code_version", lambda: "another-version")
+    cat = load_catalog(folder)
+    assert len(catalog.LAST_REPARSED) == 2
+    assert cat.events == load_catalog(folder, use_cache=False).events
+
+
+def test_a_corrupt_event_blob_is_caught_when_decoded(folder: Path, run: Callable[..., object]) -> None:
+    """Event blobs are checked lazily: flipping bytes near the end (event data, per-file keys)
+    must still give the right answer, never a wrong event."""
+    expected = due_json(run, folder, env={"ANNIV_NO_CACHE": "1"})
+    due_json(run, folder)
+    idx = index_path(folder)
+    data = bytearray(idx.read_bytes())
+    for k in range(1, 400, 7):
+        data[-k] ^= 0x5A
+    idx.write_bytes(bytes(data))
+    os.chmod(idx, 0o600)
+    assert due_json(run, folder) == expected
+
+
+def test_the_cache_is_never_pickle() -> None:
+    source = Path(cache.__file__).read_text(encoding="utf-8") + Path(catalog.__file__).read_text(encoding="utf-8")
+    assert "import pickle" not in source and "pickle.load" not in source
+
+
+def _event(i: int, rnd: random.Random) -> str:
+    kind = rnd.random()
+    y = rnd.randint(1800, 2024)
+    m, d = rnd.randint(1, 12), rnd.randint(1, 28)
+    extra = ""
+    if kind < 0.1:
+        date_text = f"{rnd.choice([1904, 1988, 2000, 2020])}-02-29"
+        extra = f"    leap_day: {rnd.choice(['feb28', 'mar1', 'leap-years-only'])}\n"
+    elif kind < 0.2:
+        date_text = f"{rnd.randint(1392, 1990)}-{m:02d}-{d:02d}"
+        extra = "    calendar: korean-lunar\n"
+    elif kind < 0.25:
+        date_text = f"{y}-{m:02d}-{d:02d}"
+        extra = "    observed: {rule: last MO of 05}\n"
+    elif kind < 0.3:
+        date_text = f"{y}-{m:02d}"
+    elif kind < 0.35:
+        date_text = f"{rnd.randint(1600, 1900)}-{m:02d}-{d:02d}"
+        extra = f"    calendar: julian\n    observed: {{on: {rnd.choice(['converted', 'nominal'])}}}\n"
+    elif kind < 0.45:
+        day = date(2025, 10, 1) - timedelta(days=rnd.randint(50, 12000))
+        date_text = day.isoformat()
+        extra = "    milestones: {days: true}\n" if rnd.random() < 0.5 else ""
+    else:
+        date_text = f"{y}-{m:02d}-{d:02d}"
+    return f"  - id: ev-{i}\n    title: Event {i}\n    date: '{date_text}'\n{extra}    summary: S.\n    sources: [{{title: T}}]\n"
+
+
+@pytest.fixture(scope="module")
+def varied(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("varied")
+    rnd = random.Random(11)
+    for k in range(3):
+        body = "".join(_event(k * 100 + i, rnd) for i in range(100))
+        (data / f"v{k}.yaml").write_text(f"calendar:\n  id: v{k}\n  name: V{k}\nevents:\n{body}", encoding="utf-8")
+    return data
+
+
+@pytest.mark.parametrize(
+    "start,days,age",
+    [(date(2025, 10, 1), 30, 3), (date(2025, 2, 20), 20, 3), (date(2024, 2, 20), 20, 0), (date(2025, 12, 20), 40, 3), (date(2049, 11, 1), 45, 3), (date(2055, 3, 1), 30, 3), (date(1940, 5, 1), 90, 3), (date(2025, 1, 1), 500, 3)],
+    ids=["october", "feb-common-year", "feb-leap-year", "new-year", "end-of-mover-years", "past-lunar-tables", "before-mover-years", "long-window"],
+)
+def test_index_finds_what_a_full_scan_finds(varied: Path, start: date, days: int, age: int) -> None:
+    q = engine.Query(start, start + timedelta(days=days), start, day_count_age_years=age)
+    cat = load_catalog(varied, use_cache=False)
+    assert not cat.errors, cat.errors
+    load_catalog(varied)
+
+    def outcome(fn: Callable[[], object]) -> object:
+        try:
+            return fn()
+        except Exception as exc:  # past the lunar tables every way must fail alike
+            return type(exc)
+
+    full = outcome(lambda: engine.anniversaries(cat.events, q))
+    assert outcome(lambda: cat.query(q)) == full
+    assert outcome(lambda: engine.anniversaries(cat.candidates(q.start, q.end), q)) == full
+    assert outcome(lambda: load_catalog(varied).query(q)) == full
+
+
+@pytest.mark.parametrize(
+    "year,month,day,leap",
+    [(1950, 1, 1, False), (2023, 2, 30, False), (2023, 2, 15, True), (2020, 4, 30, True), (2025, 6, 30, True), (2049, 12, 29, False), (1984, 10, 30, True)],
+    ids=["new-year-1950", "day-30-short-month", "leap-month-2023", "leap-month-2020-day-30", "leap-month-2025", "last-table-year", "leap-1984"],
+)
+def test_lunar_month_table_matches_dates(year: int, month: int, day: int, leap: bool) -> None:
+    expected = dates.lunar_observance(year, month, day, leap)
+    assert date.fromordinal(catalog._LUNAR.kept(year, month, day, leap)) == expected
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(st.text(max_size=8), json_values, max_size=6), max_size=4))
+def test_fast_json_is_byte_identical_to_json_dumps(rows: list[dict[str, object]]) -> None:
+    assert render.to_json(rows) == json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_progress_bar_stays_silent_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    bar = catalog._Progress(100, "test", enabled=False)
+    bar.started -= 5  # as if a second had long passed
+    bar.advance(10)
+    bar.close()
+    assert capsys.readouterr().err == ""
