@@ -1,19 +1,25 @@
 """The one way anniv writes a file: a temp file in the same folder, fsync, then rename.
 
-A reader sees the old file or the new one, whole, never half of either; a crash leaves at most
-a stray ``.*.tmp`` file, which the next write of the same target removes.
+A reader sees the old file or the new one, whole, never half of either. A process killed in
+the middle leaves at most a stray ``.NAME.*.tmp`` beside the target; the next successful write
+of the same target removes such leftovers once they are ``STALE_SECONDS`` old (younger ones may
+belong to another process writing right now).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
+
+STALE_SECONDS = 600
 
 
 def atomic_write(target: Path, data: bytes, durable: bool = True, mode: int = 0o644) -> None:
     """Replace ``target`` with ``data`` atomically. With ``durable`` the data and the folder
-    entry are flushed to disk before returning (fsync on the file, then on the folder)."""
+    entry are flushed to disk before returning (fsync on the file, then on the folder), so
+    after a power cut the target is the old or the new content, not an empty file."""
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
@@ -35,8 +41,32 @@ def atomic_write(target: Path, data: bytes, durable: bool = True, mode: int = 0o
         try:
             dfd = os.open(folder, os.O_RDONLY)
         except OSError:
-            return
+            dfd = -1
+        if dfd >= 0:
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+    remove_stale_temps(target)
+
+
+def remove_stale_temps(target: Path, older_than: float = STALE_SECONDS) -> int:
+    """Delete ``.NAME.*.tmp`` leftovers of ``target`` last modified more than ``older_than``
+    seconds ago; returns how many went. Errors are ignored: a leftover only costs space."""
+    prefix = f".{target.name}."
+    cutoff = time.time() - older_than
+    removed = 0
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+            continue
         try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(entry.path)
+                removed += 1
+        except OSError:
+            continue
+    return removed

@@ -97,6 +97,9 @@ class _Reader:
         values: dict[str, yaml.Node] = {}
         for knode, vnode in node.value:
             # keys are read as written: YAML 1.1 would make the key `on` a boolean
+            if knode.tag == _T + "merge":
+                self.err(knode, f"merge keys (<<: *name) are not allowed in {what}; write the fields out")
+                continue
             if not isinstance(knode, yaml.ScalarNode) or knode.tag not in (STR, BOOL, INT, NULL, FLOAT):
                 self.err(knode, f"keys in {what} must be plain words, not {_kind(knode)}")
                 continue
@@ -255,39 +258,57 @@ def _surprise(node: yaml.Node, what: str) -> str:
     return f"{what} must be text"
 
 
-# -- depth guard --------------------------------------------------------------------------------
+# -- the event pre-scan -------------------------------------------------------------------------
 _LINE_LEAD = re.compile(r"(?:^|(?<=\r))(?:[ \t]|[-?:](?=[ \t]))+", re.M)
-def _too_deep(text: str, loader: type) -> tuple[int, int] | None:
-    """Where nesting passes MAX_DEPTH, or None. libyaml composes recursively and crashes the
-    interpreter on very deep input, so suspicious files are measured on the event stream first."""
-    flow = 0
-    deepest = 0
-    for ch in re.finditer(r"[\[\]{}]", text):
+_FLOW_BRACKET = re.compile(r"[\[\]{}]")
+_ANCHOR_OR_ALIAS = re.compile(r"(?:^|(?<=[\s\[{,]))[&*][^\s\[\]{},]", re.M)
+MAX_REPORTED = 20
+
+
+def _prescan(text: str, loader: type) -> list[tuple[int, int, str]]:
+    """Problems that must be found on libyaml's event stream, before anything is composed.
+
+    libyaml composes recursively and crashes the interpreter on very deep input (block
+    ``- - - …`` as well as flow ``[[[…``), and composing forgets where an alias was written. So a
+    file whose text shows deep nesting or anchor syntax is first walked event by event (an
+    iterative, cheap pass); other files skip it. Depth ends the scan at once; anchors and
+    aliases are each reported where they are written, up to ``MAX_REPORTED``. A syntax error
+    ends the scan with nothing found, so that the composer reports it with its position.
+    """
+    flow = deepest = 0
+    for ch in _FLOW_BRACKET.finditer(text):
         flow += 1 if ch.group() in "[{" else -1
         deepest = max(deepest, flow)
     # Block nesting shows as indentation plus compact indicators ("- - - x", "? ? x") at the
     # start of a line; lines may end in \r alone, so a line starts after either break.
     indent = max((len(m.group()) for m in _LINE_LEAD.finditer(text)), default=0)
-    if deepest <= MAX_DEPTH and indent <= MAX_DEPTH * 2:
-        return None
+    if deepest <= MAX_DEPTH and indent <= MAX_DEPTH * 2 and not _ANCHOR_OR_ALIAS.search(text):
+        return []
+    found: list[tuple[int, int, str]] = []
     ldr = loader(text)
     depth = 0
     try:
-        while True:
+        while len(found) < MAX_REPORTED:
             ev = ldr.get_event()
             if ev is None:
-                return None
+                break
+            mark = ev.start_mark
+            where = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+            if isinstance(ev, yaml.AliasEvent):
+                found.append((*where, f"alias '*{ev.anchor}' is not allowed: anchors and aliases (&name / *name) are refused in calendar files; write the value out"))
+            elif isinstance(ev, yaml.NodeEvent) and ev.anchor is not None:
+                found.append((*where, f"anchor '&{ev.anchor}' is not allowed: anchors and aliases (&name / *name) are refused in calendar files; write the value out"))
             if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = ev.start_mark
-                    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+                    return [(*where, f"nesting is deeper than {MAX_DEPTH} levels; calendar files are never this deep")]
             elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.YAMLError:
-        return None  # the composer will report the syntax error with its position
+        return []
     finally:
         ldr.dispose()
+    return found
 
 
 # -- the file ---------------------------------------------------------------------------------
@@ -309,6 +330,19 @@ _ODD_BREAK = re.compile("[\x85\u2028\u2029]")
 _BREAK = re.compile(rb"\r\n|\r|\n")
 
 
+_AT_CONTEXT = ("while scanning a quoted scalar", "while scanning a simple key")
+
+
+def _char_at(text: str, mark: yaml.Mark | None) -> str:
+    """The character a YAML error mark points at ('' past the end or without a mark)."""
+    if mark is None:
+        return ""
+    lines = text.splitlines()
+    if mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
+        return ""
+    return lines[mark.line][mark.column]
+
+
 def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
     """1-based line and column of byte ``offset`` as an editor shows them: CRLF, CR and LF each
     end a line, and the column counts characters (a byte that is not UTF-8 counts as one)."""
@@ -319,6 +353,12 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
 
 
 def parse_calendar(data: bytes, path: str, expected_id: str | None = None, seed_roots: tuple[Path, ...] = ()) -> tuple[Calendar | None, list[Problem]]:
+    """Validate and convert one calendar file's bytes; returns the calendar (None when nothing
+    usable is left) and every problem found, located. Never raises for bad input: encoding,
+    syntax, depth, size, tags and aliases all come back as problems. A UTF-8 BOM is dropped and
+    CRLF or CR line ends are read as line breaks (positions count them as an editor does)."""
+    if len(data) > MAX_FILE_BYTES:
+        return None, [Problem(path, 0, 0, f"file is {len(data) // 1_048_576} MB; calendar files are limited to {MAX_FILE_BYTES // 1_048_576} MB — split it")]
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if b"\x00" in data[:8192]:
@@ -334,18 +374,23 @@ def parse_calendar(data: bytes, path: str, expected_id: str | None = None, seed_
         name = _ODD_BREAKS[odd.group()]
         return None, [Problem(path, line, col, f"character U+{ord(odd.group()):04X} ({name}) is read by YAML as a line break, so lines would not match your editor's; replace it with a space or a real new line")]
     loader = _safe_loader()
-    deep = _too_deep(text, loader)
-    if deep:
-        return None, [Problem(path, deep[0], deep[1], f"nesting is deeper than {MAX_DEPTH} levels; calendar files are never this deep")]
+    early = _prescan(text, loader)
+    if early:
+        return None, [Problem(path, line, col, message) for line, col, message in early]
     ldr = loader(text)
     try:
         root = ldr.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context in _AT_CONTEXT and exc.context_mark is not None:
+            # an unclosed quote or a key without ':' is noticed lines later; point at its start
+            mark = exc.context_mark
         line = mark.line + 1 if mark is not None else 0
         col = mark.column + 1 if mark is not None else 0
         what = exc.problem or "YAML syntax error"
-        if "\t" in text and "tab" in str(exc).lower() or what.startswith("found character '\\t'"):
+        if exc.context == "while scanning a quoted scalar" and mark is exc.context_mark:
+            what = f"the quoted value that starts here is never closed ({what})"
+        if "\t" in text and "tab" in str(exc).lower() or what.startswith("found character '\\t'") or _char_at(text, mark) == "\t":
             what += " (tabs cannot indent YAML; use spaces)"
         ctx = f" ({exc.context})" if exc.context else ""
         return None, [Problem(path, line, col, f"YAML syntax error: {what}{ctx}")]

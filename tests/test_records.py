@@ -4,31 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-import yaml
-
 from anniv.records import parse_calendar
 
-BAD = Path(__file__).parent / "data" / "bad"
-EXPECTED: dict[str, list] = yaml.safe_load((BAD / "expected.yaml").read_text())
-
-
-@pytest.mark.parametrize("name", sorted(EXPECTED), ids=lambda n: n.removesuffix(".yaml"))
-def test_bad_fixture_is_located(run, name: str) -> None:  # type: ignore[no-untyped-def]
-    line, col, text = EXPECTED[name]
-    path = BAD / name
-    r = run("check", str(path))
-    assert r.code == 1, r
-    assert "Traceback" not in r.err
-    first = r.err.splitlines()[0]
-    where = f"{path}:{line}:{col}: " if line else f"{path}: "
-    assert first.startswith(where) or first.startswith(where.replace(str(path), str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path))), first
-    assert text in first, first
-
-
-def test_every_bad_fixture_has_an_expectation() -> None:
-    files = {p.name for p in BAD.iterdir() if p.name != "expected.yaml"}
-    assert files == set(EXPECTED)
+# The bad-data corpus (tests/data/bad/) is run by tests/test_bad_corpus.py.
 
 
 def test_all_problems_in_a_file_are_listed() -> None:
@@ -101,3 +79,18 @@ def test_broken_file_is_skipped_with_a_warning_by_due(tmp_path: Path, run) -> No
     assert r.code == 0
     assert "Good event" in r.out
     assert "skipped 1 file(s) with errors" in r.err and "broken.yaml" in r.err
+
+
+def test_problems_between_files_are_warned_by_due(run) -> None:  # type: ignore[no-untyped-def]
+    folder = Path(__file__).parent / "data" / "bad" / "dup-across"
+    r = run("due", "--data", str(folder), "--month", "2025-10", "--today", "2025-10-01")
+    assert r.code == 0
+    assert "problem(s) between files" in r.err and "duplicate event id 'a'" in r.err
+
+
+def test_check_one_file_from_inside_the_data_folder(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from anniv.catalog import bundled_data_dir
+
+    monkeypatch.chdir(bundled_data_dir())
+    r = run("check", "korean-war.yaml")
+    assert r.code == 0, r.err
