@@ -55,10 +55,16 @@ class Context:
     def warn(self, text: str) -> None:
         self.stderr.write(text.rstrip("\n") + "\n")
 
-    def console(self) -> Any:
-        from rich.console import Console
+    def columns(self) -> int:
+        """The terminal's width (``COLUMNS`` wins), 100 when it cannot be told."""
+        import shutil
 
-        return Console(file=self.stdout, width=self.width, force_terminal=self.is_tty, no_color=not self.color, highlight=False, soft_wrap=False)
+        if self.width:
+            return self.width
+        env = self.env.get("COLUMNS", "")
+        if env.isdigit() and int(env) >= 40:
+            return int(env)
+        return shutil.get_terminal_size((100, 24)).columns
 
 
 class _Parser(argparse.ArgumentParser):

@@ -105,16 +105,33 @@ def test_check_bundled_catalogue_is_clean(run) -> None:  # type: ignore[no-untyp
     assert r.code == 0, r.err[-2000:]
 
 
-def test_rich_table_on_a_pinned_console() -> None:
-    from rich.console import Console
-
-    cat = load_catalog(Path(ENGINE), use_cache=False)
+def test_terminal_table_at_a_pinned_width() -> None:
     from datetime import date
 
+    cat = load_catalog(Path(ENGINE), use_cache=False)
     found = cat.query(Query(date(2025, 10, 1), date(2025, 10, 31), date(2025, 10, 1)))
     rows = [render.row_dict(a, date(2025, 10, 1)) for a in found]
-    buf = io.StringIO()
-    render.to_rich(rows, "Anniversaries, October 2025", Console(file=buf, width=140, color_system=None))
-    text = buf.getvalue()
-    assert "Anniversaries, October 2025" in text
-    assert "75th anniversary" in text and "China enters the Korean War" in text and "in 24 d" in text
+    text = render.to_terminal(rows, "Anniversaries, October 2025", 80, color=False)
+    lines = text.splitlines()
+    assert lines[0] == "Anniversaries, October 2025"
+    assert all(len(line) <= 80 for line in lines)
+    seed = next(ln for ln in lines if "2025-10-25" in ln and "75th anniversary" in ln)
+    assert seed.startswith("* ") and "China enters" in seed
+    coloured = render.to_terminal(rows, "T", 80, color=True)
+    assert "\x1b[1;33m* 2025-10-25" in coloured  # round rows stand out in colour
+
+
+def test_table_on_a_terminal_honours_no_color(run) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from anniv.cli import main
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for env, coloured in (({"COLUMNS": "120"}, True), ({"COLUMNS": "120", "NO_COLOR": "1"}, False)):
+        out = Tty()
+        main(["due", "--data", ENGINE, "--month", "2025-10", "--today", "2025-10-01"], stdout=out, stderr=io.StringIO(), env=env)
+        assert ("\x1b[" in out.getvalue()) is coloured
+        assert "China enters the" in out.getvalue() and "2025-10-25" in out.getvalue()

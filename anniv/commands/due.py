@@ -55,7 +55,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     elif args.format == "md":
         ctx.out(render.to_markdown(rows, heading))
     elif ctx.is_tty:
-        render.to_rich(rows, heading, ctx.console())
+        ctx.out(render.to_terminal(rows, heading, ctx.columns(), ctx.color))
     else:
         ctx.out(render.to_plain(rows, heading))
     return 0

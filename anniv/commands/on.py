@@ -60,7 +60,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.format == "md":
         ctx.out(render.to_markdown(rows, title))
     elif ctx.is_tty:
-        render.to_rich(rows, title, ctx.console())
+        ctx.out(render.to_terminal(rows, title, ctx.columns(), ctx.color))
     else:
         ctx.out(render.to_plain(rows, title))
     return 0
