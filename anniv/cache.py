@@ -50,7 +50,17 @@ def code_version() -> str:
     """Changes whenever code that turns YAML into values or values into index keys changes."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha256(MAGIC)
-    for name in ("records.py", "model.py", "dates.py", "cache.py", "catalog.py", "engine.py", "milestones.py", "errors.py", "__init__.py"):
+    for name in (
+        "records.py",
+        "model.py",
+        "dates.py",
+        "cache.py",
+        "catalog.py",
+        "engine.py",
+        "milestones.py",
+        "errors.py",
+        "__init__.py",
+    ):
         try:
             st = (here / name).stat()
         except OSError:
@@ -85,11 +95,30 @@ def encode_event(ev: Event) -> bytes:
     o = ev.observed
     return marshal.dumps(
         (
-            ev.id, ev.title, _date_t(ev.date), ev.summary, (o.on, o.rule, o.note), ev.leap_day, ev.aliases, ev.titles,
-            ev.tags, ev.places, ev.importance, tuple(_source_t(s) for s in ev.sources),
-            tuple((_date_t(c.date), c.anniversary, c.what, c.by, c.place, tuple(_source_t(s) for s in c.sources)) for c in ev.commemorations),
+            ev.id,
+            ev.title,
+            _date_t(ev.date),
+            ev.summary,
+            (o.on, o.rule, o.note),
+            ev.leap_day,
+            ev.aliases,
+            ev.titles,
+            ev.tags,
+            ev.places,
+            ev.importance,
+            tuple(_source_t(s) for s in ev.sources),
+            tuple(
+                (_date_t(c.date), c.anniversary, c.what, c.by, c.place, tuple(_source_t(s) for s in c.sources))
+                for c in ev.commemorations
+            ),
             tuple((_date_t(a.date), a.note) for a in ev.alternative_dates),
-            ev.related, ev.day_counts, ev.time, ev.tz, ev.notes, ev.line, ev.col,
+            ev.related,
+            ev.day_counts,
+            ev.time,
+            ev.tz,
+            ev.notes,
+            ev.line,
+            ev.col,
         )
     )
 
@@ -100,15 +129,58 @@ _NO_OBS = Observance()
 def decode_event(blob: bytes, calendar_id: str, path: str) -> Event:
     """The inverse of ``encode_event``; raises CacheCorrupt on anything unexpected."""
     try:
-        (eid, title, dt, summary, ob, leap, aliases, titles, tags, places, imp, srcs, comms, alts, related, dc, time, tz, notes, line, col) = marshal.loads(blob)
+        (
+            eid,
+            title,
+            dt,
+            summary,
+            ob,
+            leap,
+            aliases,
+            titles,
+            tags,
+            places,
+            imp,
+            srcs,
+            comms,
+            alts,
+            related,
+            dc,
+            time,
+            tz,
+            notes,
+            line,
+            col,
+        ) = marshal.loads(blob)
         return Event(
-            eid, title, HistDate(*dt), calendar_id, summary,
+            eid,
+            title,
+            HistDate(*dt),
+            calendar_id,
+            summary,
             _NO_OBS if ob == ("", "", "") else Observance(*ob),
-            leap, aliases, titles, tags, places, imp,
+            leap,
+            aliases,
+            titles,
+            tags,
+            places,
+            imp,
             tuple([Source(*s) for s in srcs]),
-            tuple([Commemoration(HistDate(*c[0]), c[1], c[2], c[3], c[4], tuple([Source(*s) for s in c[5]])) for c in comms]),
+            tuple(
+                [
+                    Commemoration(HistDate(*c[0]), c[1], c[2], c[3], c[4], tuple([Source(*s) for s in c[5]]))
+                    for c in comms
+                ]
+            ),
             tuple([AltDate(HistDate(*a[0]), a[1]) for a in alts]),
-            related, dc, time, tz, notes, path, line, col,
+            related,
+            dc,
+            time,
+            tz,
+            notes,
+            path,
+            line,
+            col,
         )
     except (ValueError, TypeError, EOFError) as exc:
         raise CacheCorrupt(str(exc)) from None
@@ -185,9 +257,14 @@ class Index:
         f = self.files[k]
         first, count = f["first"], f["count"]
         return FilePart(
-            tuple(f["key"]), f["display"], f["header"], f["problems"], f["usable"],
+            tuple(f["key"]),
+            f["display"],
+            f["header"],
+            f["problems"],
+            f["usable"],
             [self.blob(i) for i in range(first, first + count)],
-            list(self.extra(f["keys_at"])), list(self.extra(f["xkeys_at"])),
+            list(self.extra(f["keys_at"])),
+            list(self.extra(f["xkeys_at"])),
         )
 
 
@@ -221,7 +298,11 @@ def open_index(file: Path, identity: tuple[Any, ...]) -> Index | None:
         if zlib.crc32(raw) != hcrc:
             raise ValueError("header checksum")
         header = marshal.loads(raw)
-        if not isinstance(header, dict) or header.get("identity") != identity or header.get("version") != code_version():
+        if (
+            not isinstance(header, dict)
+            or header.get("identity") != identity
+            or header.get("version") != code_version()
+        ):
             raise ValueError("made for other files or another code version")
         return Index(mm, header, _PREFIX.size + hlen)
     except (ValueError, TypeError, EOFError, KeyError, struct.error):
@@ -256,15 +337,27 @@ def write_index(
             body += data
         files.append(
             {
-                "key": part.key, "display": part.display, "header": part.header, "problems": tuple(part.problems),
-                "usable": part.usable, "first": first, "count": len(part.blobs), "keys_at": where[0], "xkeys_at": where[1],
+                "key": part.key,
+                "display": part.display,
+                "header": part.header,
+                "problems": tuple(part.problems),
+                "usable": part.usable,
+                "first": first,
+                "count": len(part.blobs),
+                "keys_at": where[0],
+                "xkeys_at": where[1],
             }
         )
         first += len(part.blobs)
     header = marshal.dumps(
         {
-            "identity": identity, "version": code_version(), "files": files, "offsets": offsets.tobytes(),
-            "crcs": crcs.tobytes(), "cross": tuple(cross), **index,
+            "identity": identity,
+            "version": code_version(),
+            "files": files,
+            "offsets": offsets.tobytes(),
+            "crcs": crcs.tobytes(),
+            "cross": tuple(cross),
+            **index,
         }
     )
     from anniv.fsutil import atomic_write

@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -185,9 +185,16 @@ def build_index(keys: Sequence[tuple[int, tuple[int, ...] | None, int, bool]]) -
     greg.sort()
     opted.sort()
     return {
-        "md_start": start, "md_events": events, "movers": movers, "always": always, "tables": tables,
-        "greg_ord": array("i", [g for g, _ in greg]), "greg_ev": array("I", [i for _, i in greg]),
-        "greg_of": greg_of, "opt_ord": array("i", [g for g, _ in opted]), "opt_ev": array("I", [i for _, i in opted]),
+        "md_start": start,
+        "md_events": events,
+        "movers": movers,
+        "always": always,
+        "tables": tables,
+        "greg_ord": array("i", [g for g, _ in greg]),
+        "greg_ev": array("I", [i for _, i in greg]),
+        "greg_of": greg_of,
+        "opt_ord": array("i", [g for g, _ in opted]),
+        "opt_ev": array("I", [i for _, i in opted]),
         "mover_years": MOVER_YEARS,
     }
 
@@ -198,7 +205,17 @@ def _index_to_bytes(ix: dict[str, Any]) -> dict[str, Any]:
 
 def _index_from_header(h: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name, code in (("md_start", "I"), ("md_events", "I"), ("movers", "I"), ("always", "I"), ("greg_ord", "i"), ("greg_ev", "I"), ("greg_of", "i"), ("opt_ord", "i"), ("opt_ev", "I")):
+    for name, code in (
+        ("md_start", "I"),
+        ("md_events", "I"),
+        ("movers", "I"),
+        ("always", "I"),
+        ("greg_ord", "i"),
+        ("greg_ev", "I"),
+        ("greg_of", "i"),
+        ("opt_ord", "i"),
+        ("opt_ev", "I"),
+    ):
         a = array(code)
         a.frombytes(h[name])
         out[name] = a
@@ -219,7 +236,9 @@ class Catalog:
     so a query costs time in proportion to its results.
     """
 
-    def __init__(self, calendars: Iterable[Calendar] = (), problems: list[Problem] | None = None, broken: Iterable[str] = ()) -> None:
+    def __init__(
+        self, calendars: Iterable[Calendar] = (), problems: list[Problem] | None = None, broken: Iterable[str] = ()
+    ) -> None:
         self.problems: list[Problem] = list(problems or [])
         self.broken: tuple[str, ...] = tuple(broken)
         self._calendars: tuple[Calendar, ...] | None = tuple(calendars)
@@ -237,7 +256,16 @@ class Catalog:
         self._index: dict[str, Any] | None = None
 
     @classmethod
-    def _served(cls, store: Any, files: list[tuple[tuple[str, str, str, str], str, int, int]], index: dict[str, Any], problems: list[Problem], broken: list[str], memo: dict[int, Event], reload: Callable[[], Catalog]) -> Catalog:
+    def _served(
+        cls,
+        store: Any,
+        files: list[tuple[tuple[str, str, str, str], str, int, int]],
+        index: dict[str, Any],
+        problems: list[Problem],
+        broken: list[str],
+        memo: dict[int, Event],
+        reload: Callable[[], Catalog],
+    ) -> Catalog:
         cat = cls((), problems, broken)
         cat._calendars = None
         cat._events = None
@@ -303,7 +331,9 @@ class Catalog:
             from anniv.cache import calendar_of
 
             events = self._all()
-            self._calendars = tuple(calendar_of(h, events[first : first + count], display) for h, display, first, count in self._files)
+            self._calendars = tuple(
+                calendar_of(h, events[first : first + count], display) for h, display, first, count in self._files
+            )
         return self._calendars
 
     @property
@@ -328,7 +358,11 @@ class Catalog:
 
             for h, display, first, count in self._files:
                 if h[0] == cal_id:
-                    evs = tuple(self._guarded(lambda first=first, count=count: [self._decode(i) for i in range(first, first + count)]))
+
+                    def decode_all(first: int = first, count: int = count) -> list[Event]:
+                        return [self._decode(i) for i in range(first, first + count)]
+
+                    evs = tuple(self._guarded(decode_all))
                     return calendar_of(h, evs, display)
             return None
         return next((c for c in self._calendars if c.id == cal_id), None)
@@ -361,7 +395,9 @@ class Catalog:
             c = day.month * 32 + day.day
             for i in evs[st[c] : st[c + 1]]:
                 add(i)
-            if (c == 2 * 32 + 28 or c == 3 * 32 + 1) and not (day.year % 4 == 0 and (day.year % 100 or day.year % 400 == 0)):
+            if (c == 2 * 32 + 28 or c == 3 * 32 + 1) and not (
+                day.year % 4 == 0 and (day.year % 100 or day.year % 400 == 0)
+            ):
                 for i in evs[st[leap_code] : st[leap_code + 1]]:
                     add(i)
             day += one
@@ -416,7 +452,9 @@ class Catalog:
 
         return list(self._guarded(run))
 
-    def _hooks(self, nums: list[int], events: list[Event]) -> tuple[Callable[[Event, int], date | None], Callable[[Event], date | None]]:
+    def _hooks(
+        self, nums: list[int], events: list[Event]
+    ) -> tuple[Callable[[Event, int], date | None], Callable[[Event], date | None]]:
         """``engine.kept_on`` and ``engine.event_gregorian`` answered from the index for these
         events (moving events' kept days, every event's Gregorian day), else computed."""
         ix = self._ix()
@@ -461,22 +499,46 @@ def _cross(rows: Iterable[tuple[str, tuple[Any, ...]]]) -> list[Problem]:
     for path, (eid, line, col, *_rest) in rows:
         if eid in first and first[eid][0] != path:
             opath, oline = first[eid]
-            problems.append(Problem(path, line, col, f"duplicate event id {eid!r}: also in {opath}:{oline}; ids are unique across all calendars"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    col,
+                    f"duplicate event id {eid!r}: also in {opath}:{oline}; ids are unique across all calendars",
+                )
+            )
         first.setdefault(eid, (path, line))
     aliases: dict[str, str] = {}
     titles: dict[tuple[str, str], str] = {}
     for path, (eid, line, col, title, iso, names, related) in rows:
         for rel in related:
             if rel not in first:
-                problems.append(Problem(path, line, col, f"related id {rel!r} of {eid!r} is not an event in the catalogue"))
+                problems.append(
+                    Problem(path, line, col, f"related id {rel!r} of {eid!r} is not an event in the catalogue")
+                )
         key = (title.casefold(), iso)
         if key in titles and titles[key] != eid:
-            problems.append(Problem(path, line, col, f"{eid!r} has the same title and date as {titles[key]!r}; merge them or tell them apart"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    col,
+                    f"{eid!r} has the same title and date as {titles[key]!r}; merge them or tell them apart",
+                )
+            )
         titles.setdefault(key, eid)
         for name in (title, *names):
             k = name.casefold()
             if k in aliases and aliases[k] != eid:
-                problems.append(Problem(path, line, col, f"alias {name!r} of {eid!r} also names {aliases[k]!r}; the claim checker will call it ambiguous", "warning"))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        col,
+                        f"alias {name!r} of {eid!r} also names {aliases[k]!r}; the claim checker will call it ambiguous",
+                        "warning",
+                    )
+                )
             aliases.setdefault(k, eid)
     return problems
 
@@ -529,7 +591,9 @@ def _usable(cal: Calendar | None, probs: list[Problem]) -> bool:
     return cal is not None and not any(p.severity == "error" for p in probs)
 
 
-def _parse_iter(files: Sequence[Path], data_dir: Path, progress: bool | None) -> Iterator[tuple[Path, str, Calendar | None, list[Problem]]]:
+def _parse_iter(
+    files: Sequence[Path], data_dir: Path, progress: bool | None
+) -> Generator[tuple[Path, str, Calendar | None, list[Problem]], None, None]:
     """Parse ``files`` one by one with the garbage collector paused (the parser makes many
     small objects that are never cyclic; gc is restored when the iteration ends or is
     abandoned); a progress bar appears on a terminal once parsing has taken a second."""
@@ -555,11 +619,15 @@ def _parse_iter(files: Sequence[Path], data_dir: Path, progress: bool | None) ->
         bar.close()
 
 
-def _parse_all(files: Sequence[Path], data_dir: Path, progress: bool | None) -> list[tuple[Path, str, Calendar | None, list[Problem]]]:
+def _parse_all(
+    files: Sequence[Path], data_dir: Path, progress: bool | None
+) -> list[tuple[Path, str, Calendar | None, list[Problem]]]:
     return list(_parse_iter(files, data_dir, progress))
 
 
-def load_catalog(data_dir: Path, paths: list[Path] | None = None, use_cache: bool = True, progress: bool | None = None) -> Catalog:
+def load_catalog(
+    data_dir: Path, paths: list[Path] | None = None, use_cache: bool = True, progress: bool | None = None
+) -> Catalog:
     """Load every calendar of ``data_dir`` (or just ``paths``). Files with errors are left out
     and named in ``problems``; the caller decides whether that is fatal.
 
@@ -609,7 +677,9 @@ def _load_cached(data_dir: Path, files: list[Path], explicit: bool, folder: Path
             keys.append(cache.file_key(p))
     old = cache.open_index(target, identity)
     if old is not None:
-        if [tuple(f["key"]) if isinstance(f["key"], (list, tuple)) else f["key"] for f in old.files] == keys and all(k is not None for k in keys):
+        if [tuple(f["key"]) if isinstance(f["key"], (list, tuple)) else f["key"] for f in old.files] == keys and all(
+            k is not None for k in keys
+        ):
             if [f["display"] for f in old.files] == displays:
                 try:
                     return _serve(old, data_dir, files, progress)
@@ -661,7 +731,16 @@ class _Memory:
         return self.blobs[i]
 
 
-def _rebuild(old: Any, target: Path, identity: tuple[Any, ...], data_dir: Path, files: list[Path], displays: list[str], keys: list[Any], progress: bool | None) -> Catalog:
+def _rebuild(
+    old: Any,
+    target: Path,
+    identity: tuple[Any, ...],
+    data_dir: Path,
+    files: list[Path],
+    displays: list[str],
+    keys: list[Any],
+    progress: bool | None,
+) -> Catalog:
     """Parse the files that changed (all, without a usable old index), reuse the others'
     pieces as they are, write the new index and serve from it."""
     from anniv import cache
@@ -693,7 +772,7 @@ def _rebuild(old: Any, target: Path, identity: tuple[Any, ...], data_dir: Path, 
             ok = _usable(cal, probs)
             events = cal.events if ok and cal is not None else ()
             part = cache.FilePart(
-                key if key is not None else ("unreadable", str(path)),
+                key if key is not None else (str(path), -1, -1),  # never matches a real stat
                 display,
                 (cal.id, cal.name, cal.description, cal.leap_day) if cal is not None else None,
                 tuple((p.line, p.col, p.message, p.severity) for p in probs),

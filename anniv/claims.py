@@ -77,7 +77,9 @@ _W_ORD = _alt(_ORDINALS)
 _SEP = r"(?:\s+and\s+|\s+|-)"
 _NUM_DIG = r"\d{1,3}(?:,\d{3})+|\d+"
 ORD_RE = rf"(?:(?:{_NUM_DIG})\s?(?:st|nd|rd|th)\b|(?:{_W_CARD}{_SEP})*{_W_ORD})"
-CARD_RE = rf"(?:{_NUM_DIG}|{_W_CARD}(?:{_SEP}{_W_CARD})*|a\s+century|half\s+a\s+century|a\s+quarter(?:\s+of\s+a)?\s+century)"
+CARD_RE = (
+    rf"(?:{_NUM_DIG}|{_W_CARD}(?:{_SEP}{_W_CARD})*|a\s+century|half\s+a\s+century|a\s+quarter(?:\s+of\s+a)?\s+century)"
+)
 
 
 def parse_number(text: str) -> int | None:
@@ -296,7 +298,12 @@ _NAMED: dict[str, int] = {
     "quincentenary": 500, "quincentennial": 500,
 }  # fmt: skip
 _METALS: dict[str, tuple[int, ...]] = {
-    "silver": (25,), "ruby": (40,), "golden": (50,), "gold": (50,), "diamond": (60, 75), "platinum": (70,),
+    "silver": (25,),
+    "ruby": (40,),
+    "golden": (50,),
+    "gold": (50,),
+    "diamond": (60, 75),
+    "platinum": (70,),
 }
 _HEDGE_RE = re.compile(
     r"(?:more\s+than|over|nearly|almost|about|around|roughly|some|at\s+least|less\s+than|fewer\s+than|"
@@ -388,9 +395,9 @@ def find_claims(text: str) -> list[Found]:
             a = s0 + m.start()
             if any(c.start <= a < c.end for c in chosen):
                 continue
-            if re.search(r"(?:\d|th|st|nd|rd|[a-z]+ieth|first|second|third|-)\s*$", sent[: m.start()], re.I) and re.search(
-                rf"(?:{ORD_RE})\s*(?:[a-z]+\s+)?$", sent[: m.start()], re.I
-            ):
+            if re.search(
+                r"(?:\d|th|st|nd|rd|[a-z]+ieth|first|second|third|-)\s*$", sent[: m.start()], re.I
+            ) and re.search(rf"(?:{ORD_RE})\s*(?:[a-z]+\s+)?$", sent[: m.start()], re.I):
                 continue
             if not find_dates(text, a, s1):
                 continue  # a bare "anniversary of …" is checked only against a date the sentence gives
@@ -715,7 +722,7 @@ def _kept_day(anchor: _Anchor, year: int) -> date | None:
 
 
 def _minus(a: int, b: int) -> str:
-    """"2025 − 1950 = 75"; BCE years are shown in brackets: "2025 − (−550) = 2575"."""
+    """ "2025 − 1950 = 75"; BCE years are shown in brackets: "2025 − (−550) = 2575"."""
     bs = f"(−{-b})" if b < 0 else str(b)
     return f"{a} − {bs} = {a - b}"
 
@@ -847,7 +854,11 @@ def check_claim(text: str, f: Found, index: EventIndex, ref_day: date, ref_sourc
     # --- not found / ambiguous -----------------------------------------------------------------
     if anchor is None:
         near = cands[0] if cands else None
-        hint = f" (closest: {near.event.id}, {near.score:.2f} — below {LINK_THRESHOLD})" if near and near.score > 0.2 else ""
+        hint = (
+            f" (closest: {near.event.id}, {near.score:.2f} — below {LINK_THRESHOLD})"
+            if near and near.score > 0.2
+            else ""
+        )
         return Claim(
             **base, event_id=None, event_title=None, event_date=None, reference_date=ref.day.isoformat(),
             reference_source=ref.source, expected_ordinal=None, verdict="unknown",
@@ -889,7 +900,11 @@ def _years_of(ev: Event) -> set[int]:
 
 def _same_date(ev: Event, td: TextDate) -> bool:
     hd = ev.date
-    if hd.year == td.year and (td.month is None or hd.month in (None, td.month)) and (td.day is None or hd.day in (None, td.day)):
+    if (
+        hd.year == td.year
+        and (td.month is None or hd.month in (None, td.month))
+        and (td.day is None or hd.day in (None, td.day))
+    ):
         return True
     if hd.calendar == "julian" and hd.month and hd.day:
         y, m, d = dates.julian_to_gregorian(hd.year, hd.month, hd.day)
@@ -898,7 +913,11 @@ def _same_date(ev: Event, td: TextDate) -> bool:
 
 
 def _alt_same(hd: HistDate, td: TextDate) -> bool:
-    return hd.year == td.year and (td.month is None or hd.month in (None, td.month)) and (td.day is None or hd.day in (None, td.day))
+    return (
+        hd.year == td.year
+        and (td.month is None or hd.month in (None, td.month))
+        and (td.day is None or hd.day in (None, td.day))
+    )
 
 
 def _expected(anchor: _Anchor, ref: _Ref, f: Found) -> int:
@@ -963,7 +982,10 @@ def _judge(
     if past:
         allowed.setdefault(this_year - 1, f"{_minus(R.year - 1, anchor.year)} (last year's)")
     if f.form in ("since", "ago", "marks") and (upcoming or ref.year_only):
-        allowed.setdefault(this_year - 1, f"{arith}, and this year's day ({_md(kept)}) is still ahead, so {this_year - 1} full years have passed")
+        allowed.setdefault(
+            this_year - 1,
+            f"{arith}, and this year's day ({_md(kept)}) is still ahead, so {this_year - 1} full years have passed",
+        )
     fits = [n for n in f.counts if n in allowed]
     if fits and not conflict:
         n = fits[0]
@@ -974,7 +996,7 @@ def _judge(
                          notes=tuple(notes))  # fmt: skip
         extra = ""
         if len(f.counts) > 1:
-            extra = f"; \"{base['text']}\" read as the {milestones.ordinal(n)}"
+            extra = f'; "{base["text"]}" read as the {milestones.ordinal(n)}'
         msg = f"{_say(n, 'years')} of {who}: {why}{_timing(kept, R) if n == this_year else ''}{extra}"
         return Claim(**common, expected_ordinal=n, verdict="ok", arithmetic=why, message=msg, notes=tuple(notes))
     n = f.counts[0]
@@ -1036,7 +1058,9 @@ def _days(n: int) -> str:
     return f"{milestones.group(n)} day" + ("" if n == 1 else "s")
 
 
-def _judge_days(common: dict[str, Any], f: Found, anchor: _Anchor, who: str, ref: _Ref, conflict: str, notes: list[str]) -> Claim:
+def _judge_days(
+    common: dict[str, Any], f: Found, anchor: _Anchor, who: str, ref: _Ref, conflict: str, notes: list[str]
+) -> Claim:
     n = f.counts[0]
     if anchor.gregorian is None:
         return Claim(**common, expected_ordinal=None, verdict="unknown",
@@ -1048,7 +1072,9 @@ def _judge_days(common: dict[str, Any], f: Found, anchor: _Anchor, who: str, ref
         return Claim(**common, expected_ordinal=diff + 1, verdict="wrong", arithmetic=arith,
                      message=f"{conflict}; {arith}", notes=tuple(notes))  # fmt: skip
     if n == diff + 1:
-        return Claim(**common, expected_ordinal=n, verdict="ok", arithmetic=arith, message=f"{arith} ({who})", notes=tuple(notes))
+        return Claim(
+            **common, expected_ordinal=n, verdict="ok", arithmetic=arith, message=f"{arith} ({who})", notes=tuple(notes)
+        )
     if n == diff:
         return Claim(**common, expected_ordinal=diff + 1, verdict="ok", arithmetic=arith,
                      message=f"{milestones.group(n)} days have passed since {who} ({R} − {anchor.gregorian}); "
@@ -1062,7 +1088,7 @@ def _judge_days(common: dict[str, Any], f: Found, anchor: _Anchor, who: str, ref
 
 
 def summarize(claims: Sequence[Claim]) -> str:
-    """"3 claims: 2 ok, 1 wrong." — counts in a fixed order."""
+    """ "3 claims: 2 ok, 1 wrong." — counts in a fixed order."""
     if not claims:
         return "No anniversary claims found."
     counts: dict[str, int] = {}

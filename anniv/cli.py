@@ -20,7 +20,6 @@ from anniv import __version__
 from anniv.errors import AnnivError, DataError, UsageError
 
 
-
 def commands() -> list[tuple[str, Any]]:
     """Every ``anniv/commands/NAME.py`` module, in the order their ``ORDER`` gives."""
     import pkgutil
@@ -80,20 +79,42 @@ def _date_arg(text: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data", metavar="DIR", type=Path, help="folder of calendar files (default: $ANNIV_DATA, else the bundled calendars)")
-    common.add_argument("--today", metavar="YYYY-MM-DD", type=_date_arg, help="pin the clock (default: the system date)")
-    parser = _Parser(prog="anniv", description="Historical anniversaries: what is due, what matters, and whether the numbers in copy are right.")
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--data",
+        metavar="DIR",
+        type=Path,
+        help="folder of calendar files (default: $ANNIV_DATA, else the bundled calendars)",
+    )
+    common.add_argument(
+        "--today", metavar="YYYY-MM-DD", type=_date_arg, help="pin the clock (default: the system date)"
+    )
+    parser = _Parser(
+        prog="anniv",
+        description="Historical anniversaries: what is due, what matters, and whether the numbers in copy are right.",
+    )
     parser.add_argument("--version", action="version", version=f"anniv {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, mod in commands():
-        p = sub.add_parser(name, help=mod.HELP, description=mod.__doc__, parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = sub.add_parser(
+            name,
+            help=mod.HELP,
+            description=mod.__doc__,
+            parents=[common],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.set_defaults(_module=mod)
         mod.add_arguments(p)
     return parser
 
 
-def main(argv: list[str] | None = None, stdout: IO[str] | None = None, stderr: IO[str] | None = None, env: dict[str, str] | None = None, stdin: IO[str] | None = None) -> int:
+def main(
+    argv: list[str] | None = None,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
+    env: dict[str, str] | None = None,
+    stdin: IO[str] | None = None,
+) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     environ = dict(os.environ if env is None else env)

@@ -73,13 +73,9 @@ def parse_hist_date(text: str, calendar: str = "gregorian", leap_month: bool = F
             last = days_in_month(year, month, calendar)
             if not 1 <= day <= last:
                 cal = "" if calendar == "gregorian" else f" in the {calendar} calendar"
-                raise ValueError(
-                    f"{text} is not a real date: {MONTH_ABBR[month - 1]} {year} has {last} days{cal}"
-                )
+                raise ValueError(f"{text} is not a real date: {MONTH_ABBR[month - 1]} {year} has {last} days{cal}")
     elif calendar == "korean-lunar" and not LUNAR_FIRST_YEAR <= year <= LUNAR_LAST_YEAR:
-        raise ValueError(
-            f"Korean lunar dates are supported from {LUNAR_FIRST_YEAR} to {LUNAR_LAST_YEAR} (KASI tables)"
-        )
+        raise ValueError(f"Korean lunar dates are supported from {LUNAR_FIRST_YEAR} to {LUNAR_LAST_YEAR} (KASI tables)")
     return HistDate(year, month, day, calendar, leap_month, qual)
 
 

@@ -98,7 +98,9 @@ def marked_at(ev: Event, count: int, today: date) -> tuple[Commemoration, ...]:
     return tuple(c for c in ev.commemorations if c.anniversary == count and began(c, today))
 
 
-def hooks(found: Iterable[Anniversary], today: date, end: date, base_lead: int = DEFAULT_LEAD, everything: bool = False) -> list[Hook]:
+def hooks(
+    found: Iterable[Anniversary], today: date, end: date, base_lead: int = DEFAULT_LEAD, everything: bool = False
+) -> list[Hook]:
     """Rank ``found`` (already limited to the scan window) as hooks.
 
     Kept: anniversaries up to ``end``, plus those beyond it whose planning lead has begun.
@@ -171,7 +173,9 @@ def timeline(ev: Event, today: date) -> tuple[list[TimelineEntry], int]:
     for n in sorted(counts):
         if n < 1:
             continue
-        entries.append(TimelineEntry(n, base + n, _kept(ev, base + n), milestones.tier(n) >= 1, tuple(by_count.get(n, ()))))
+        entries.append(
+            TimelineEntry(n, base + n, _kept(ev, base + n), milestones.tier(n) >= 1, tuple(by_count.get(n, ())))
+        )
     return entries, step
 
 
@@ -188,7 +192,11 @@ def _period(c: Commemoration) -> tuple[date, date] | None:
         d = date(hd.year, hd.month, hd.day)
         return d, d
     if hd.month is not None:
-        nxt = date(hd.year + (hd.month == 12), hd.month % 12 + 1, 1) if (hd.year, hd.month) != (9999, 12) else date(9999, 12, 31)
+        nxt = (
+            date(hd.year + (hd.month == 12), hd.month % 12 + 1, 1)
+            if (hd.year, hd.month) != (9999, 12)
+            else date(9999, 12, 31)
+        )
         return date(hd.year, hd.month, 1), nxt - timedelta(days=1) if nxt.day == 1 else nxt
     return date(hd.year, 1, 1), date(hd.year, 12, 31)
 

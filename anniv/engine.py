@@ -7,9 +7,9 @@ is 551 BC and 2018 − (−550) = 2568).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-import datetime
 from datetime import date, timedelta
 from functools import cache
 
@@ -53,7 +53,7 @@ class Anniversary:
         return milestones.milestone_name(self.count) if self.kind == "years" else None
 
     def label(self, lang: str = "en") -> str:
-        """"75th anniversary", "centenary (100th anniversary)", "1,000 days", "제75주년"."""
+        """ "75th anniversary", "centenary (100th anniversary)", "1,000 days", "제75주년"."""
         if self.kind == "days":
             return self.ordinal(lang)
         if lang != "en":

@@ -106,7 +106,9 @@ class _Reader:
             key = knode.value
             if key in keys:
                 first = keys[key].start_mark.line + 1
-                self.err(knode, f"duplicate key {key!r} in {what} (first on line {first}); YAML would keep only the last")
+                self.err(
+                    knode, f"duplicate key {key!r} in {what} (first on line {first}); YAML would keep only the last"
+                )
                 continue
             keys[key] = knode
             values[key] = vnode
@@ -246,13 +248,13 @@ def _show(node: yaml.Node) -> str:
 def _surprise(node: yaml.Node, what: str) -> str:
     value = node.value
     if node.tag == BOOL:
-        return f"{what} {value!r} is read by YAML as the boolean {value.lower() in ('yes', 'y', 'true', 'on')}; quote it: \"{value}\""
+        return f'{what} {value!r} is read by YAML as the boolean {value.lower() in ("yes", "y", "true", "on")}; quote it: "{value}"'
     if node.tag == INT and ":" in value:
-        return f"{what} {value!r} is read by YAML 1.1 as a base-60 number; quote it: \"{value}\""
+        return f'{what} {value!r} is read by YAML 1.1 as a base-60 number; quote it: "{value}"'
     if node.tag in (INT, FLOAT):
-        return f"{what} {value!r} is read by YAML as a number; quote it if it is text: \"{value}\""
+        return f'{what} {value!r} is read by YAML as a number; quote it if it is text: "{value}"'
     if node.tag == TIMESTAMP:
-        return f"{what} {value!r} is read by YAML as a date; quote it if it is text: \"{value}\""
+        return f'{what} {value!r} is read by YAML as a date; quote it if it is text: "{value}"'
     if node.tag == NULL:
         return f"{what} is empty; give a value or remove the key"
     return f"{what} must be text"
@@ -295,9 +297,19 @@ def _prescan(text: str, loader: type) -> list[tuple[int, int, str]]:
             mark = ev.start_mark
             where = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
             if isinstance(ev, yaml.AliasEvent):
-                found.append((*where, f"alias '*{ev.anchor}' is not allowed: anchors and aliases (&name / *name) are refused in calendar files; write the value out"))
+                found.append(
+                    (
+                        *where,
+                        f"alias '*{ev.anchor}' is not allowed: anchors and aliases (&name / *name) are refused in calendar files; write the value out",
+                    )
+                )
             elif isinstance(ev, yaml.NodeEvent) and ev.anchor is not None:
-                found.append((*where, f"anchor '&{ev.anchor}' is not allowed: anchors and aliases (&name / *name) are refused in calendar files; write the value out"))
+                found.append(
+                    (
+                        *where,
+                        f"anchor '&{ev.anchor}' is not allowed: anchors and aliases (&name / *name) are refused in calendar files; write the value out",
+                    )
+                )
             if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -312,13 +324,22 @@ def _prescan(text: str, loader: type) -> list[tuple[int, int, str]]:
 
 
 # -- the file ---------------------------------------------------------------------------------
-def read_calendar(path: Path, display: str | None = None, seed_roots: tuple[Path, ...] = ()) -> tuple[Calendar | None, list[Problem]]:
+def read_calendar(
+    path: Path, display: str | None = None, seed_roots: tuple[Path, ...] = ()
+) -> tuple[Calendar | None, list[Problem]]:
     """Load one calendar file. Returns the calendar (None when unusable) and every problem."""
     shown = display or str(path)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, [Problem(shown, 0, 0, f"file is {size // 1_048_576} MB; calendar files are limited to {MAX_FILE_BYTES // 1_048_576} MB — split it")]
+            return None, [
+                Problem(
+                    shown,
+                    0,
+                    0,
+                    f"file is {size // 1_048_576} MB; calendar files are limited to {MAX_FILE_BYTES // 1_048_576} MB — split it",
+                )
+            ]
         data = path.read_bytes()
     except OSError as exc:
         return None, [Problem(shown, 0, 0, f"cannot read: {exc.strerror or exc}")]
@@ -352,13 +373,22 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
     return line, len(data[start:offset].decode("utf-8", errors="replace")) + 1
 
 
-def parse_calendar(data: bytes, path: str, expected_id: str | None = None, seed_roots: tuple[Path, ...] = ()) -> tuple[Calendar | None, list[Problem]]:
+def parse_calendar(
+    data: bytes, path: str, expected_id: str | None = None, seed_roots: tuple[Path, ...] = ()
+) -> tuple[Calendar | None, list[Problem]]:
     """Validate and convert one calendar file's bytes; returns the calendar (None when nothing
     usable is left) and every problem found, located. Never raises for bad input: encoding,
     syntax, depth, size, tags and aliases all come back as problems. A UTF-8 BOM is dropped and
     CRLF or CR line ends are read as line breaks (positions count them as an editor does)."""
     if len(data) > MAX_FILE_BYTES:
-        return None, [Problem(path, 0, 0, f"file is {len(data) // 1_048_576} MB; calendar files are limited to {MAX_FILE_BYTES // 1_048_576} MB — split it")]
+        return None, [
+            Problem(
+                path,
+                0,
+                0,
+                f"file is {len(data) // 1_048_576} MB; calendar files are limited to {MAX_FILE_BYTES // 1_048_576} MB — split it",
+            )
+        ]
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if b"\x00" in data[:8192]:
@@ -367,12 +397,26 @@ def parse_calendar(data: bytes, path: str, expected_id: str | None = None, seed_
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _byte_position(data, exc.start)
-        return None, [Problem(path, line, col, f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8 (it looks like Latin-1 or another legacy encoding)")]
+        return None, [
+            Problem(
+                path,
+                line,
+                col,
+                f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8 (it looks like Latin-1 or another legacy encoding)",
+            )
+        ]
     odd = _ODD_BREAK.search(text)
     if odd:
         line, col = _byte_position(data, len(text[: odd.start()].encode("utf-8")))
         name = _ODD_BREAKS[odd.group()]
-        return None, [Problem(path, line, col, f"character U+{ord(odd.group()):04X} ({name}) is read by YAML as a line break, so lines would not match your editor's; replace it with a space or a real new line")]
+        return None, [
+            Problem(
+                path,
+                line,
+                col,
+                f"character U+{ord(odd.group()):04X} ({name}) is read by YAML as a line break, so lines would not match your editor's; replace it with a space or a real new line",
+            )
+        ]
     loader = _safe_loader()
     early = _prescan(text, loader)
     if early:
@@ -390,7 +434,12 @@ def parse_calendar(data: bytes, path: str, expected_id: str | None = None, seed_
         what = exc.problem or "YAML syntax error"
         if exc.context == "while scanning a quoted scalar" and mark is exc.context_mark:
             what = f"the quoted value that starts here is never closed ({what})"
-        if "\t" in text and "tab" in str(exc).lower() or what.startswith("found character '\\t'") or _char_at(text, mark) == "\t":
+        if (
+            "\t" in text
+            and "tab" in str(exc).lower()
+            or what.startswith("found character '\\t'")
+            or _char_at(text, mark) == "\t"
+        ):
             what += " (tabs cannot indent YAML; use spaces)"
         ctx = f" ({exc.context})" if exc.context else ""
         return None, [Problem(path, line, col, f"YAML syntax error: {what}{ctx}")]
@@ -398,7 +447,14 @@ def parse_calendar(data: bytes, path: str, expected_id: str | None = None, seed_
         # libyaml gives the byte offset of a character YAML refuses (control characters, …)
         line, col = _byte_position(data, exc.position)
         char = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        return None, [Problem(path, line, col, f"character U+{char:04X} is not allowed in YAML ({exc.reason}); delete it or write it as an escape in a double-quoted string")]
+        return None, [
+            Problem(
+                path,
+                line,
+                col,
+                f"character U+{char:04X} is not allowed in YAML ({exc.reason}); delete it or write it as an escape in a double-quoted string",
+            )
+        ]
     except yaml.YAMLError as exc:
         return None, [Problem(path, 0, 0, f"YAML error: {exc}")]
     finally:
@@ -439,7 +495,10 @@ def _calendar(r: _Reader, root: yaml.Node, expected_id: str | None) -> Calendar 
     head = top["calendar"]
     cal_id = head.get("id", "")
     if expected_id is not None and cal_id and cal_id != expected_id:
-        r.err(head["__values__"]["id"], f"calendar id {cal_id!r} differs from the file name {expected_id!r}; rename one so they match")
+        r.err(
+            head["__values__"]["id"],
+            f"calendar id {cal_id!r} differs from the file name {expected_id!r}; rename one so they match",
+        )
     cal_leap = head.get("leap_day", "feb28")
     out: list[Event] = []
     for node in top.get("events", []) or []:
@@ -449,7 +508,14 @@ def _calendar(r: _Reader, root: yaml.Node, expected_id: str | None) -> Calendar 
     seen: dict[str, Event] = {}
     for ev in out:
         if ev.id in seen:
-            r.problems.append(Problem(r.path, ev.line, ev.col, f"duplicate event id {ev.id!r} (first on line {seen[ev.id].line}); ids are unique across all calendars"))
+            r.problems.append(
+                Problem(
+                    r.path,
+                    ev.line,
+                    ev.col,
+                    f"duplicate event id {ev.id!r} (first on line {seen[ev.id].line}); ids are unique across all calendars",
+                )
+            )
         else:
             seen[ev.id] = ev
     return Calendar(
@@ -543,7 +609,11 @@ def _commemoration(r: _Reader, node: yaml.Node) -> tuple[Commemoration, yaml.Nod
 def _alt_date(r: _Reader, node: yaml.Node) -> AltDate | None:
     m = r.mapping(
         node,
-        {"date": lambda n: r.raw(n, "alternative date"), "note": lambda n: r.text(n, "note"), "calendar": lambda n: r.choice(n, "calendar", CALENDAR_SYSTEMS)},
+        {
+            "date": lambda n: r.raw(n, "alternative date"),
+            "note": lambda n: r.text(n, "note"),
+            "calendar": lambda n: r.choice(n, "calendar", CALENDAR_SYSTEMS),
+        },
         "an alternative date",
         required=("date", "note"),
     )
@@ -560,7 +630,11 @@ def _alt_date(r: _Reader, node: yaml.Node) -> AltDate | None:
 def _observed(r: _Reader, node: yaml.Node) -> dict[str, Any] | None:
     return r.mapping(
         node,
-        {"on": lambda n: r.raw(n, "observed.on"), "rule": lambda n: r.text(n, "observed.rule"), "note": lambda n: r.text(n, "observed.note")},
+        {
+            "on": lambda n: r.raw(n, "observed.on"),
+            "rule": lambda n: r.text(n, "observed.rule"),
+            "note": lambda n: r.text(n, "observed.note"),
+        },
         "observed",
     )
 
@@ -635,7 +709,10 @@ def _event(r: _Reader, node: yaml.Node, cal_id: str, cal_leap: str) -> Event | N
             return None
         obs = checked
     elif system == "julian" and "observed" not in bad:
-        r.err(m["__values__"]["calendar"], "a julian record must say how it is kept: observed: {on: converted} (Gregorian equivalent), {on: nominal} (same written month-day) or {on: MM-DD}")
+        r.err(
+            m["__values__"]["calendar"],
+            "a julian record must say how it is kept: observed: {on: converted} (Gregorian equivalent), {on: nominal} (same written month-day) or {on: MM-DD}",
+        )
     if not m.get("sources") and "sources" in keys and "sources" not in bad:
         r.err(keys["sources"], "an event needs at least one source")
     comms: list[Commemoration] = []
@@ -685,7 +762,10 @@ def _check_observed(r: _Reader, m: dict[str, Any], system: str, hd: HistDate) ->
                 return None
         else:
             if keys["on"].tag == INT and ":" in on:
-                r.err(keys["on"], f"observed.on {on!r} is read by YAML 1.1 as the number {_sexagesimal(on)}; write MM-DD like 10-25")
+                r.err(
+                    keys["on"],
+                    f"observed.on {on!r} is read by YAML 1.1 as the number {_sexagesimal(on)}; write MM-DD like 10-25",
+                )
                 return None
             try:
                 dates.parse_month_day(on)
@@ -721,4 +801,7 @@ def _check_commemoration(r: _Reader, hd: HistDate, c: Commemoration, node: yaml.
         base = dates.julian_to_gregorian(hd.year, hd.month, hd.day)[0]
     expected = base + c.anniversary
     if abs(c.date.year - expected) > 1:
-        r.err(node, f"commemoration dated {c.date.iso()} says anniversary {c.anniversary}, but the {ordinal(c.anniversary)} falls in {expected} (event {hd.iso()}); fix the number or the date")
+        r.err(
+            node,
+            f"commemoration dated {c.date.iso()} says anniversary {c.anniversary}, but the {ordinal(c.anniversary)} falls in {expected} (event {hd.iso()}); fix the number or the date",
+        )

@@ -17,7 +17,18 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def source_dict(s: Source) -> dict[str, str]:
-    return {k: v for k, v in (("title", s.title), ("publisher", s.publisher), ("url", s.url), ("published", s.published), ("note", s.note), ("seed", s.seed)) if v}
+    return {
+        k: v
+        for k, v in (
+            ("title", s.title),
+            ("publisher", s.publisher),
+            ("url", s.url),
+            ("published", s.published),
+            ("note", s.note),
+            ("seed", s.seed),
+        )
+        if v
+    }
 
 
 def commemoration_dict(c: Commemoration) -> dict[str, Any]:
@@ -125,7 +136,22 @@ def _indented(value: Any, nl: str, out: list[str]) -> None:
         out.append(json.dumps(value, ensure_ascii=False, indent=2).replace("\n", nl))
 
 
-CSV_FIELDS = ("date", "weekday", "event_id", "title", "event_date", "kind", "count", "ordinal", "milestone", "round", "rank", "calendar", "tags", "days_until")
+CSV_FIELDS = (
+    "date",
+    "weekday",
+    "event_id",
+    "title",
+    "event_date",
+    "kind",
+    "count",
+    "ordinal",
+    "milestone",
+    "round",
+    "rank",
+    "calendar",
+    "tags",
+    "days_until",
+)
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:

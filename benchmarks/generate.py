@@ -28,49 +28,232 @@ OUT = HERE / "out"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 PLACES = (
-    "Seoul", "Busan", "Incheon", "Pyongyang", "Kaesong", "Gwangju", "Daegu", "Jeju", "Wonsan", "Hamhung",
-    "Beijing", "Shanghai", "Nanjing", "Canton", "Tianjin", "Harbin", "Dalian", "Taipei", "Hong Kong", "Macau",
-    "Tokyo", "Osaka", "Kyoto", "Nagasaki", "Hiroshima", "Yokohama", "Sapporo", "Vladivostok", "Ulaanbaatar",
-    "Hanoi", "Saigon", "Manila", "Bangkok", "Jakarta", "Singapore", "Delhi", "Calcutta", "Paris", "London",
-    "Berlin", "Vienna", "Moscow", "Petrograd", "Geneva", "Washington", "New York", "San Francisco", "Potsdam",
+    "Seoul",
+    "Busan",
+    "Incheon",
+    "Pyongyang",
+    "Kaesong",
+    "Gwangju",
+    "Daegu",
+    "Jeju",
+    "Wonsan",
+    "Hamhung",
+    "Beijing",
+    "Shanghai",
+    "Nanjing",
+    "Canton",
+    "Tianjin",
+    "Harbin",
+    "Dalian",
+    "Taipei",
+    "Hong Kong",
+    "Macau",
+    "Tokyo",
+    "Osaka",
+    "Kyoto",
+    "Nagasaki",
+    "Hiroshima",
+    "Yokohama",
+    "Sapporo",
+    "Vladivostok",
+    "Ulaanbaatar",
+    "Hanoi",
+    "Saigon",
+    "Manila",
+    "Bangkok",
+    "Jakarta",
+    "Singapore",
+    "Delhi",
+    "Calcutta",
+    "Paris",
+    "London",
+    "Berlin",
+    "Vienna",
+    "Moscow",
+    "Petrograd",
+    "Geneva",
+    "Washington",
+    "New York",
+    "San Francisco",
+    "Potsdam",
 )
 NOUNS = (
-    "Battle", "Treaty", "Founding", "Siege", "Uprising", "Armistice", "Conference", "Declaration", "Landing",
-    "Massacre", "Protest", "Election", "Coronation", "Earthquake", "Flood", "Fire", "Strike", "Summit",
-    "Opening", "Crossing", "Liberation", "Occupation", "Referendum", "Agreement", "Incident", "Raid",
+    "Battle",
+    "Treaty",
+    "Founding",
+    "Siege",
+    "Uprising",
+    "Armistice",
+    "Conference",
+    "Declaration",
+    "Landing",
+    "Massacre",
+    "Protest",
+    "Election",
+    "Coronation",
+    "Earthquake",
+    "Flood",
+    "Fire",
+    "Strike",
+    "Summit",
+    "Opening",
+    "Crossing",
+    "Liberation",
+    "Occupation",
+    "Referendum",
+    "Agreement",
+    "Incident",
+    "Raid",
 )
 WHO = (
-    "the Provisional Government", "student demonstrators", "the city council", "the National Assembly",
-    "the royal court", "the expeditionary force", "dock workers", "the foreign ministry", "a naval squadron",
-    "the independence movement", "the occupying army", "the press corps", "farmers' unions", "the garrison",
+    "the Provisional Government",
+    "student demonstrators",
+    "the city council",
+    "the National Assembly",
+    "the royal court",
+    "the expeditionary force",
+    "dock workers",
+    "the foreign ministry",
+    "a naval squadron",
+    "the independence movement",
+    "the occupying army",
+    "the press corps",
+    "farmers' unions",
+    "the garrison",
 )
 VERBS = (
-    "signed", "proclaimed", "occupied", "abandoned", "negotiated", "announced", "defended", "recaptured",
-    "opened", "closed", "rebuilt", "commemorated", "recognised", "rejected", "ratified", "besieged",
+    "signed",
+    "proclaimed",
+    "occupied",
+    "abandoned",
+    "negotiated",
+    "announced",
+    "defended",
+    "recaptured",
+    "opened",
+    "closed",
+    "rebuilt",
+    "commemorated",
+    "recognised",
+    "rejected",
+    "ratified",
+    "besieged",
 )
 TAGS = (
-    "war", "diplomacy", "politics", "disaster", "culture", "science", "sport", "religion", "economy", "labour",
-    "protest", "independence", "royalty", "navy", "army", "treaty", "korea", "china", "japan", "russia",
-    "united-states", "europe", "media", "education", "health", "transport", "architecture", "law",
+    "war",
+    "diplomacy",
+    "politics",
+    "disaster",
+    "culture",
+    "science",
+    "sport",
+    "religion",
+    "economy",
+    "labour",
+    "protest",
+    "independence",
+    "royalty",
+    "navy",
+    "army",
+    "treaty",
+    "korea",
+    "china",
+    "japan",
+    "russia",
+    "united-states",
+    "europe",
+    "media",
+    "education",
+    "health",
+    "transport",
+    "architecture",
+    "law",
 )
 PUBLISHERS = (
-    "Encyclopaedia Britannica", "Yonhap News Agency", "National Institute of Korean History", "The Korea Herald",
-    "Xinhua", "Kyodo News", "BBC News", "Associated Press", "Reuters", "Library of Congress", "The National Archives",
-    "Korea JoongAng Daily", "South China Morning Post", "The Japan Times", "Wikipedia",
+    "Encyclopaedia Britannica",
+    "Yonhap News Agency",
+    "National Institute of Korean History",
+    "The Korea Herald",
+    "Xinhua",
+    "Kyodo News",
+    "BBC News",
+    "Associated Press",
+    "Reuters",
+    "Library of Congress",
+    "The National Archives",
+    "Korea JoongAng Daily",
+    "South China Morning Post",
+    "The Japan Times",
+    "Wikipedia",
 )
 ADJS = (
-    "First", "Second", "Third", "Great", "Last", "Northern", "Southern", "Eastern", "Western", "Bloody", "Silent",
-    "Little", "Grand", "Winter", "Summer", "Spring", "Autumn", "Early", "Late", "Secret", "Public", "Provisional",
-    "Joint", "Naval", "Civic", "Royal", "Student", "Workers", "Harbour", "Border",
+    "First",
+    "Second",
+    "Third",
+    "Great",
+    "Last",
+    "Northern",
+    "Southern",
+    "Eastern",
+    "Western",
+    "Bloody",
+    "Silent",
+    "Little",
+    "Grand",
+    "Winter",
+    "Summer",
+    "Spring",
+    "Autumn",
+    "Early",
+    "Late",
+    "Secret",
+    "Public",
+    "Provisional",
+    "Joint",
+    "Naval",
+    "Civic",
+    "Royal",
+    "Student",
+    "Workers",
+    "Harbour",
+    "Border",
 )
 QUARTERS = (
-    "East Gate", "West Gate", "Old Town", "the harbour", "the river bank", "Central Station", "the palace",
-    "the cathedral", "the university", "the market", "North Hill", "South Bridge", "the arsenal", "the customs house",
-    "the legation quarter", "the shipyard", "the mint", "the old fort", "the racecourse", "the lighthouse",
-    "Pine Street", "Willow Lane", "Bell Tower", "Lotus Pond", "Jade Square", "Crane Island", "Iron Bridge",
+    "East Gate",
+    "West Gate",
+    "Old Town",
+    "the harbour",
+    "the river bank",
+    "Central Station",
+    "the palace",
+    "the cathedral",
+    "the university",
+    "the market",
+    "North Hill",
+    "South Bridge",
+    "the arsenal",
+    "the customs house",
+    "the legation quarter",
+    "the shipyard",
+    "the mint",
+    "the old fort",
+    "the racecourse",
+    "the lighthouse",
+    "Pine Street",
+    "Willow Lane",
+    "Bell Tower",
+    "Lotus Pond",
+    "Jade Square",
+    "Crane Island",
+    "Iron Bridge",
 )
 KO_WORDS = ("전투", "조약", "창립", "봉기", "선언", "회담", "해방", "지진", "화재", "선거", "개통", "협정")
-RULES = (("last MO of 05", (5, 25, 0)), ("2nd SU of 05", (5, 8, 6)), ("1st MO after 09-01", (9, 2, 0)), ("3rd TH of 11", (11, 15, 3)))
+RULES = (
+    ("last MO of 05", (5, 25, 0)),
+    ("2nd SU of 05", (5, 8, 6)),
+    ("1st MO after 09-01", (9, 2, 0)),
+    ("3rd TH of 11", (11, 15, 3)),
+)
 
 
 def _q(text: str) -> str:
@@ -79,7 +262,11 @@ def _q(text: str) -> str:
 
 
 def _plain_ok(text: str) -> bool:
-    return text[0].isalpha() and not any(c in text for c in ":#'\"[]{},&*!|>%@`") and text.lower() not in ("yes", "no", "on", "off", "true", "false", "null")
+    return (
+        text[0].isalpha()
+        and not any(c in text for c in ":#'\"[]{},&*!|>%@`")
+        and text.lower() not in ("yes", "no", "on", "off", "true", "false", "null")
+    )
 
 
 def _scalar(text: str) -> str:
@@ -164,7 +351,11 @@ class Generator:
         else:
             day = r.randint(1, 31 if month in (1, 3, 5, 7, 8, 10, 12) else 30 if month != 2 else 28)
             md = (month, day)
-            lines.append(f"    date: {year:04d}-{month:02d}-{day:02d}" if r.random() < 0.8 else f"    date: '{year:04d}-{month:02d}-{day:02d}'")
+            lines.append(
+                f"    date: {year:04d}-{month:02d}-{day:02d}"
+                if r.random() < 0.8
+                else f"    date: '{year:04d}-{month:02d}-{day:02d}'"
+            )
         lines += extra
         if r.random() < 0.1:
             lines += ["    aliases:", f"      - {_scalar(place + ' ' + noun + ' of ' + str(abs(year)))}"]
@@ -204,7 +395,9 @@ class Generator:
                     f"            publisher: {r.choice(PUBLISHERS)}",
                 ]
         if r.random() < 0.05:
-            lines.append(f"    notes: {_q('Dates differ between ' + r.choice(PUBLISHERS) + ' and ' + r.choice(PUBLISHERS) + '; this record follows the first.')}")
+            lines.append(
+                f"    notes: {_q('Dates differ between ' + r.choice(PUBLISHERS) + ' and ' + r.choice(PUBLISHERS) + '; this record follows the first.')}"
+            )
         label = f"{title} ({year})" if year > 0 else f"{title} ({1 - year} BC)"
         return "\n".join(lines) + "\n", label, md
 
@@ -246,7 +439,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--n", type=int, action="append", help="number of events (repeatable; default 1000, 10000, 100000)")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--today", type=date.fromisoformat, default=date(2025, 10, 1), help="reference day for recent events and moving days")
+    p.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=date(2025, 10, 1),
+        help="reference day for recent events and moving days",
+    )
     p.add_argument("--out", type=Path, default=OUT)
     args = p.parse_args(argv)
     for n in args.n or (1000, 10000, 100000):

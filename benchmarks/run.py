@@ -101,7 +101,20 @@ def fmt_ms(s: float) -> str:
 def bench_size(n: int, folder: Path, today: date, reps: int, py: str) -> dict[str, Sample]:
     data = folder / "data"
     warm_cache = OUT / "cache-warm"
-    due = [py, "-m", "anniv", "due", "--data", str(data), "--today", today.isoformat(), "--next", "30d", "--format", "json"]
+    due = [
+        py,
+        "-m",
+        "anniv",
+        "due",
+        "--data",
+        str(data),
+        "--today",
+        today.isoformat(),
+        "--next",
+        "30d",
+        "--format",
+        "json",
+    ]
     measure(due, anniv_env(warm_cache))  # prime the warm cache
     cmds: dict[str, tuple[list[str], dict[str, str] | None]] = {
         "anniv warm": (due, anniv_env(warm_cache)),
@@ -112,7 +125,10 @@ def bench_size(n: int, folder: Path, today: date, reps: int, py: str) -> dict[st
         cmds["remind -g -t30"] = (["remind", "-q", "-g", "-t30", str(folder / "remind.rem"), today.isoformat()], None)
         cmds["remind -t30 (unsorted)"] = (["remind", "-q", "-t30", str(folder / "remind.rem"), today.isoformat()], None)
     if shutil.which("calendar"):
-        cmds["calendar -A 30"] = (["calendar", "-A", "30", "-t", today.strftime("%Y%m%d"), "-f", str(folder / "calendar.txt")], None)
+        cmds["calendar -A 30"] = (
+            ["calendar", "-A", "30", "-t", today.strftime("%Y%m%d"), "-f", str(folder / "calendar.txt")],
+            None,
+        )
     samples = {k: Sample() for k in cmds}
     for r in range(reps):
         names = list(cmds)
@@ -131,7 +147,11 @@ def bench_size(n: int, folder: Path, today: date, reps: int, py: str) -> dict[st
             s.wall.append(wall)
             s.cpu.append(cpu)
             s.rss_kb.append(rss)
-            s.lines = out.count(b'"event_id"') if name.startswith("anniv") else len([x for x in out.splitlines() if x.strip() and not x.startswith(b"Reminders for")])
+            s.lines = (
+                out.count(b'"event_id"')
+                if name.startswith("anniv")
+                else len([x for x in out.splitlines() if x.strip() and not x.startswith(b"Reminders for")])
+            )
         print(f"  n={n} round {r + 1}/{reps} done", file=sys.stderr)
     return samples
 
@@ -148,7 +168,10 @@ def report_size(n: int, samples: dict[str, Sample]) -> None:
     for other in ("remind -g -t30", "remind -t30 (unsorted)", "calendar -A 30"):
         if other in samples:
             ow, oc = samples[other].med()
-            print(f"\nanniv warm / {other}: {aw / ow:.2f}x wall, {ac / oc:.2f}x CPU; anniv cold / {other}: {cw / ow:.2f}x wall", end="")
+            print(
+                f"\nanniv warm / {other}: {aw / ow:.2f}x wall, {ac / oc:.2f}x CPU; anniv cold / {other}: {cw / ow:.2f}x wall",
+                end="",
+            )
     print()
 
 
@@ -184,7 +207,9 @@ def reparse_one(data: Path, py: str) -> None:
         victim.write_bytes(original + b"\n# edited by benchmarks/run.py\n")
         _, _, _, out = measure([py, "-c", code, str(data)], env)
         secs, count, names = (out.decode().split(" ", 2) + [""])[:3]
-        print(f"\nAfter editing {victim.name} ({len(files)} files): next load took {float(secs) * 1000:,.0f} ms and re-parsed {count} file(s): {names.strip()}")
+        print(
+            f"\nAfter editing {victim.name} ({len(files)} files): next load took {float(secs) * 1000:,.0f} ms and re-parsed {count} file(s): {names.strip()}"
+        )
         _, _, _, out = measure([py, "-c", code, str(data)], env)
         secs, count, _ = (out.decode().split(" ", 2) + [""])[:3]
         print(f"The load after that (nothing changed): {float(secs) * 1000:,.1f} ms, re-parsed {count} file(s)")
@@ -200,7 +225,10 @@ def terminal_table(py: str, today: date, reps: int) -> None:
     env = anniv_env(OUT / "cache-bundled")
     line = f"{py} -m anniv due --today {today.isoformat()}"
     measure(["script", "-qec", line, "/dev/null"], env)
-    runs = {"anniv due (table, terminal)": f"script -qec '{line}' /dev/null", "python -c pass (terminal)": f"script -qec '{py} -c pass' /dev/null"}
+    runs = {
+        "anniv due (table, terminal)": f"script -qec '{line}' /dev/null",
+        "python -c pass (terminal)": f"script -qec '{py} -c pass' /dev/null",
+    }
     res: dict[str, list[float]] = {k: [] for k in runs}
     for _ in range(reps):
         for name, shell in runs.items():
@@ -298,12 +326,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--reps", type=int, default=5, help="interleaved rounds per size (default 5)")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--today", type=date.fromisoformat, default=date(2025, 10, 1), help="the pinned day for every tool")
-    p.add_argument("--export-size", type=int, default=None, help="catalogue for the export benchmark (default: the largest size)")
+    p.add_argument(
+        "--export-size", type=int, default=None, help="catalogue for the export benchmark (default: the largest size)"
+    )
     p.add_argument("--no-export", action="store_true")
     args = p.parse_args(argv)
     os.chdir(REPO)
     py = os.path.realpath(sys.executable)  # the interpreter itself, not a version-manager shim
-    print(f"# anniv benchmarks ({date.today()}, Python {sys.version.split()[0]} at {py}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"# anniv benchmarks ({date.today()}, Python {sys.version.split()[0]} at {py}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})"
+    )
     folders = {n: ensure_data(n, args.seed, args.today) for n in args.sizes}
     for n, folder in folders.items():
         report_size(n, bench_size(n, folder, args.today, args.reps, py))

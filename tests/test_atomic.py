@@ -43,7 +43,7 @@ _ALWAYS = {
     "link_to",
 }
 _MODULES = {
-    "shutil": None,
+    "shutil": {"copy", "copy2", "copyfile", "copyfileobj", "copytree", "move", "make_archive", "unpack_archive"},
     "os": {"replace", "rename", "renames", "link", "symlink", "truncate", "write", "fdopen", "mkfifo"},
 }
 

@@ -104,7 +104,13 @@ def test_editing_one_file_reparses_only_that_file(folder: Path) -> None:
 
 def test_a_new_file_is_parsed_alone_and_a_removed_one_dropped(folder: Path) -> None:
     load_catalog(folder)
-    (folder / "third.yaml").write_text(SECOND.replace("id: second", "id: third").replace("second-founding", "third-founding").replace("cpv-entry", "third-dup").replace("recent-thing", "third-recent"), encoding="utf-8")
+    (folder / "third.yaml").write_text(
+        SECOND.replace("id: second", "id: third")
+        .replace("second-founding", "third-founding")
+        .replace("cpv-entry", "third-dup")
+        .replace("recent-thing", "third-recent"),
+        encoding="utf-8",
+    )
     cat = load_catalog(folder)
     assert [Path(p).name for p in catalog.LAST_REPARSED] == ["third.yaml"]
     assert "third" in cat.calendar_ids
@@ -140,8 +146,12 @@ def _group_writable(p: Path) -> None:
 BREAKAGE = [_truncate, _foreign, _header_flip, _empty, _group_writable]
 
 
-@pytest.mark.parametrize("breakage", BREAKAGE, ids=["truncated", "foreign", "corrupt-header", "empty", "writable-by-others"])
-def test_a_bad_cache_is_ignored_and_rebuilt(folder: Path, run: Callable[..., object], breakage: Callable[[Path], None]) -> None:
+@pytest.mark.parametrize(
+    "breakage", BREAKAGE, ids=["truncated", "foreign", "corrupt-header", "empty", "writable-by-others"]
+)
+def test_a_bad_cache_is_ignored_and_rebuilt(
+    folder: Path, run: Callable[..., object], breakage: Callable[[Path], None]
+) -> None:
     expected = due_json(run, folder, env={"ANNIV_NO_CACHE": "1"})
     due_json(run, folder)
     idx = index_path(folder)
@@ -219,8 +229,26 @@ def varied(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize(
     "start,days,age",
-    [(date(2025, 10, 1), 30, 3), (date(2025, 2, 20), 20, 3), (date(2024, 2, 20), 20, 0), (date(2025, 12, 20), 40, 3), (date(2049, 11, 1), 45, 3), (date(2055, 3, 1), 30, 3), (date(1940, 5, 1), 90, 3), (date(2025, 1, 1), 500, 3)],
-    ids=["october", "feb-common-year", "feb-leap-year", "new-year", "end-of-mover-years", "past-lunar-tables", "before-mover-years", "long-window"],
+    [
+        (date(2025, 10, 1), 30, 3),
+        (date(2025, 2, 20), 20, 3),
+        (date(2024, 2, 20), 20, 0),
+        (date(2025, 12, 20), 40, 3),
+        (date(2049, 11, 1), 45, 3),
+        (date(2055, 3, 1), 30, 3),
+        (date(1940, 5, 1), 90, 3),
+        (date(2025, 1, 1), 500, 3),
+    ],
+    ids=[
+        "october",
+        "feb-common-year",
+        "feb-leap-year",
+        "new-year",
+        "end-of-mover-years",
+        "past-lunar-tables",
+        "before-mover-years",
+        "long-window",
+    ],
 )
 def test_index_finds_what_a_full_scan_finds(varied: Path, start: date, days: int, age: int) -> None:
     q = engine.Query(start, start + timedelta(days=days), start, day_count_age_years=age)
@@ -242,8 +270,24 @@ def test_index_finds_what_a_full_scan_finds(varied: Path, start: date, days: int
 
 @pytest.mark.parametrize(
     "year,month,day,leap",
-    [(1950, 1, 1, False), (2023, 2, 30, False), (2023, 2, 15, True), (2020, 4, 30, True), (2025, 6, 30, True), (2049, 12, 29, False), (1984, 10, 30, True)],
-    ids=["new-year-1950", "day-30-short-month", "leap-month-2023", "leap-month-2020-day-30", "leap-month-2025", "last-table-year", "leap-1984"],
+    [
+        (1950, 1, 1, False),
+        (2023, 2, 30, False),
+        (2023, 2, 15, True),
+        (2020, 4, 30, True),
+        (2025, 6, 30, True),
+        (2049, 12, 29, False),
+        (1984, 10, 30, True),
+    ],
+    ids=[
+        "new-year-1950",
+        "day-30-short-month",
+        "leap-month-2023",
+        "leap-month-2020-day-30",
+        "leap-month-2025",
+        "last-table-year",
+        "leap-1984",
+    ],
 )
 def test_lunar_month_table_matches_dates(year: int, month: int, day: int, leap: bool) -> None:
     expected = dates.lunar_observance(year, month, day, leap)
@@ -251,7 +295,7 @@ def test_lunar_month_table_matches_dates(year: int, month: int, day: int, leap: 
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=20,
 )

@@ -86,7 +86,11 @@ def test_every_month_of_2026_has_at_least_five_anniversaries(cat, month: int) ->
 def test_seed_card_exists_and_names_its_event() -> None:
     import yaml
 
-    card = yaml.safe_load((DATA.parent / "seeds" / "000_7d01987f1f853c37.yaml").read_text()) if (DATA.parent / "seeds").is_dir() else None
+    card = (
+        yaml.safe_load((DATA.parent / "seeds" / "000_7d01987f1f853c37.yaml").read_text())
+        if (DATA.parent / "seeds").is_dir()
+        else None
+    )
     if card is None:
         pytest.skip("running from an installed package without the repository's seeds/")
     assert card["published"] == date(2025, 10, 25) and "cpv-entry" in card["events"]

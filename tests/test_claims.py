@@ -106,7 +106,12 @@ def test_find_dates(text: str, want: list[tuple[int, int | None, int | None]]) -
 def test_sentences_do_not_break_at_abbreviations() -> None:
     text = "SEOUL, Oct. 25 (Yonhap) -- Kim met Gen. Pak in the U.S. embassy. He left. Then\n\nA new one"
     spans = [text[a:b] for a, b in claims.sentences(text)]
-    assert spans == ["SEOUL, Oct. 25 (Yonhap) -- Kim met Gen. Pak in the U.S. embassy.", "He left.", "Then", "A new one"]
+    assert spans == [
+        "SEOUL, Oct. 25 (Yonhap) -- Kim met Gen. Pak in the U.S. embassy.",
+        "He left.",
+        "Then",
+        "A new one",
+    ]
 
 
 # -- the corpus ----------------------------------------------------------------------------------
@@ -147,7 +152,10 @@ def test_corpus_shares(index: claims.EventIndex, capsys: pytest.CaptureFixture[s
     n = len(positives)
     shares = {"found": found / n, "linked": linked / n, "judged": judged / n, "no false claims": clean / len(negatives)}
     with capsys.disabled():
-        print(f"\nclaim corpus: {n} claims, {len(negatives)} non-claims: " + ", ".join(f"{k} {v:.1%}" for k, v in shares.items()))
+        print(
+            f"\nclaim corpus: {n} claims, {len(negatives)} non-claims: "
+            + ", ".join(f"{k} {v:.1%}" for k, v in shares.items())
+        )
     assert len(CORPUS) >= 60
     assert shares["found"] >= 0.95
     assert shares["linked"] >= 0.9
@@ -166,7 +174,11 @@ def test_corpus_covers_every_form(index: claims.EventIndex) -> None:
 # -- arithmetic properties -----------------------------------------------------------------------
 
 
-@given(st.integers(min_value=1000, max_value=2000), st.integers(min_value=2, max_value=300), st.integers(min_value=-1, max_value=1))
+@given(
+    st.integers(min_value=1000, max_value=2000),
+    st.integers(min_value=2, max_value=300),
+    st.integers(min_value=-1, max_value=1),
+)
 def test_claimed_number_is_year_minus_year(year: int, n: int, off: int) -> None:
     """With the event dated in the sentence, a claim is ok exactly when its number is Y − y."""
     from anniv.milestones import ordinal
@@ -183,8 +195,16 @@ def test_claimed_number_is_year_minus_year(year: int, n: int, off: int) -> None:
     ("text", "published", "arith"),
     [
         ("Taiwan marked the 2,576th anniversary of the birth of Confucius.", date(2025, 9, 28), "2025 − (−550) = 2575"),
-        ("North Korea marked the 76th anniversary of China's entry into the Korean War on Saturday.", date(2025, 10, 25), "2025 − 1950 = 75"),
-        ("Cambridge celebrated the 375th anniversary of Isaac Newton's birth.", date(2017, 12, 25), "2017 − 1643 = 374"),
+        (
+            "North Korea marked the 76th anniversary of China's entry into the Korean War on Saturday.",
+            date(2025, 10, 25),
+            "2025 − 1950 = 75",
+        ),
+        (
+            "Cambridge celebrated the 375th anniversary of Isaac Newton's birth.",
+            date(2017, 12, 25),
+            "2017 − 1643 = 374",
+        ),
     ],
     ids=["bce-no-year-zero", "seed-76th", "old-style-year"],
 )
@@ -216,7 +236,9 @@ Run = Callable[..., Any]
 SEED_SENTENCE = "North Korea marked the {} anniversary of China's entry into the Korean War on Saturday"
 
 
-@pytest.mark.parametrize(("ordinal", "code", "verdict"), [("75th", 0, "ok"), ("76th", 1, "wrong")], ids=["75th-ok", "76th-wrong"])
+@pytest.mark.parametrize(
+    ("ordinal", "code", "verdict"), [("75th", 0, "ok"), ("76th", 1, "wrong")], ids=["75th-ok", "76th-wrong"]
+)
 def test_verify_seed_sentence(run: Run, ordinal: str, code: int, verdict: str) -> None:
     r = run("verify", SEED_SENTENCE.format(ordinal), "--published", "2025-10-25", "--data", str(CALS))
     assert r.code == code, r
@@ -225,16 +247,41 @@ def test_verify_seed_sentence(run: Run, ordinal: str, code: int, verdict: str) -
 
 
 def test_verify_json_contract(run: Run) -> None:
-    r = run("verify", SEED_SENTENCE.format("76th"), "--published", "2025-10-25", "--format", "json", "--data", str(CALS))
+    r = run(
+        "verify", SEED_SENTENCE.format("76th"), "--published", "2025-10-25", "--format", "json", "--data", str(CALS)
+    )
     rows = json.loads(r.out)
-    keys = {"text", "start", "end", "ordinal", "event_id", "event_date", "reference_date", "expected_ordinal", "verdict", "message"}
+    keys = {
+        "text",
+        "start",
+        "end",
+        "ordinal",
+        "event_id",
+        "event_date",
+        "reference_date",
+        "expected_ordinal",
+        "verdict",
+        "message",
+    }
     assert keys <= rows[0].keys()
-    assert (rows[0]["ordinal"], rows[0]["expected_ordinal"], rows[0]["event_id"], rows[0]["verdict"]) == (76, 75, "cpv-entry", "wrong")
+    assert (rows[0]["ordinal"], rows[0]["expected_ordinal"], rows[0]["event_id"], rows[0]["verdict"]) == (
+        76,
+        75,
+        "cpv-entry",
+        "wrong",
+    )
     assert r.code == 1
 
 
 def test_verify_strict_fails_on_unknown(run: Run) -> None:
-    args = ("verify", "The chess club celebrated its 50th anniversary.", "--published", "2025-05-01", "--data", str(CALS))
+    args = (
+        "verify",
+        "The chess club celebrated its 50th anniversary.",
+        "--published",
+        "2025-05-01",
+        "--data",
+        str(CALS),
+    )
     assert run(*args).code == 0
     assert run(*args, "--strict").code == 1
 

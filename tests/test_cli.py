@@ -14,7 +14,19 @@ from anniv.catalog import load_catalog
 from anniv.engine import Query
 
 ENGINE = str(Path(__file__).parent / "data" / "engine")
-CONTRACT = {"event_id", "title", "date", "event_date", "kind", "ordinal", "milestone", "rank", "calendar", "tags", "commemorations"}
+CONTRACT = {
+    "event_id",
+    "title",
+    "date",
+    "event_date",
+    "kind",
+    "ordinal",
+    "milestone",
+    "rank",
+    "calendar",
+    "tags",
+    "commemorations",
+}
 
 
 def test_seed_event_is_due_in_october_2025_on_the_bundled_data(run) -> None:  # type: ignore[no-untyped-def]
@@ -29,7 +41,13 @@ def test_json_contract_on_the_bundled_data(run) -> None:  # type: ignore[no-unty
     rows = json.loads(r.out)
     assert rows and all(CONTRACT <= row.keys() for row in rows)
     seed = next(row for row in rows if row["event_id"] == "cpv-entry")
-    assert (seed["date"], seed["event_date"], seed["kind"], seed["years"], seed["ordinal"]) == ("2025-10-25", "1950-10-25", "years", 75, "75th")
+    assert (seed["date"], seed["event_date"], seed["kind"], seed["years"], seed["ordinal"]) == (
+        "2025-10-25",
+        "1950-10-25",
+        "years",
+        75,
+        "75th",
+    )
     assert {c["anniversary"] for c in seed["commemorations"]} >= {70, 75}
 
 
@@ -77,7 +95,16 @@ def test_korean_and_chinese_ordinals(run) -> None:  # type: ignore[no-untyped-de
         (["due", "--calendar", "nope", "--data", ENGINE], "unknown calendar nope"),
         (["due", "--bogus"], "unrecognized arguments"),
     ],
-    ids=["bad-month", "from-alone", "reversed", "two-windows", "bad-next", "bad-today", "unknown-calendar", "unknown-flag"],
+    ids=[
+        "bad-month",
+        "from-alone",
+        "reversed",
+        "two-windows",
+        "bad-next",
+        "bad-today",
+        "unknown-calendar",
+        "unknown-flag",
+    ],
 )
 def test_usage_errors_exit_2_without_traceback(run, argv: list[str], needle: str) -> None:  # type: ignore[no-untyped-def]
     r = run(*argv)
@@ -132,6 +159,11 @@ def test_table_on_a_terminal_honours_no_color(run) -> None:  # type: ignore[no-u
 
     for env, coloured in (({"COLUMNS": "120"}, True), ({"COLUMNS": "120", "NO_COLOR": "1"}, False)):
         out = Tty()
-        main(["due", "--data", ENGINE, "--month", "2025-10", "--today", "2025-10-01"], stdout=out, stderr=io.StringIO(), env=env)
+        main(
+            ["due", "--data", ENGINE, "--month", "2025-10", "--today", "2025-10-01"],
+            stdout=out,
+            stderr=io.StringIO(),
+            env=env,
+        )
         assert ("\x1b[" in out.getvalue()) is coloured
         assert "China enters the" in out.getvalue() and "2025-10-25" in out.getvalue()

@@ -78,9 +78,18 @@ def test_failed_lunar_conversion_does_not_leak_previous_state() -> None:
 @pytest.mark.parametrize(
     "policy,year,expected",
     [
-        ("feb28", 2025, date(2025, 2, 28)), ("feb28", 2026, date(2026, 2, 28)), ("feb28", 2027, date(2027, 2, 28)), ("feb28", 2028, date(2028, 2, 29)),
-        ("mar1", 2025, date(2025, 3, 1)), ("mar1", 2026, date(2026, 3, 1)), ("mar1", 2027, date(2027, 3, 1)), ("mar1", 2028, date(2028, 2, 29)),
-        ("leap-years-only", 2025, None), ("leap-years-only", 2026, None), ("leap-years-only", 2027, None), ("leap-years-only", 2028, date(2028, 2, 29)),
+        ("feb28", 2025, date(2025, 2, 28)),
+        ("feb28", 2026, date(2026, 2, 28)),
+        ("feb28", 2027, date(2027, 2, 28)),
+        ("feb28", 2028, date(2028, 2, 29)),
+        ("mar1", 2025, date(2025, 3, 1)),
+        ("mar1", 2026, date(2026, 3, 1)),
+        ("mar1", 2027, date(2027, 3, 1)),
+        ("mar1", 2028, date(2028, 2, 29)),
+        ("leap-years-only", 2025, None),
+        ("leap-years-only", 2026, None),
+        ("leap-years-only", 2027, None),
+        ("leap-years-only", 2028, date(2028, 2, 29)),
     ],
     ids=lambda v: str(v),
 )
@@ -90,9 +99,15 @@ def test_feb29_policies(policy: str, year: int, expected: date | None) -> None:
 
 @pytest.mark.parametrize(
     "text,year,month,day,qual",
-    [("1950-10-25", 1950, 10, 25, ""), ("1950-10", 1950, 10, None, ""), ("1950", 1950, None, None, ""),
-     ("-0550-09-28", -550, 9, 28, ""), ("1446-09-10~", 1446, 9, 10, "~"), ("1941?", 1941, None, None, "?"),
-     ("0800-12-25%", 800, 12, 25, "%")],
+    [
+        ("1950-10-25", 1950, 10, 25, ""),
+        ("1950-10", 1950, 10, None, ""),
+        ("1950", 1950, None, None, ""),
+        ("-0550-09-28", -550, 9, 28, ""),
+        ("1446-09-10~", 1446, 9, 10, "~"),
+        ("1941?", 1941, None, None, "?"),
+        ("0800-12-25%", 800, 12, 25, "%"),
+    ],
     ids=lambda v: str(v),
 )
 def test_parse_dates(text: str, year: int, month: int | None, day: int | None, qual: str) -> None:
@@ -103,9 +118,16 @@ def test_parse_dates(text: str, year: int, month: int | None, day: int | None, q
 
 @pytest.mark.parametrize(
     "text,calendar,needle",
-    [("1950-02-30", "gregorian", "Feb 1950 has 28 days"), ("0000-01-01", "gregorian", "year 0"), ("1950-13-01", "gregorian", "month 13"),
-     ("1700-02-30", "julian", "29 days in the julian"), ("1900-02-29", "gregorian", "28 days"), ("2024-01-30", "korean-lunar", "does not exist"),
-     ("25/10/1950", "gregorian", "not a date"), ("1950-1-5", "gregorian", "not a date")],
+    [
+        ("1950-02-30", "gregorian", "Feb 1950 has 28 days"),
+        ("0000-01-01", "gregorian", "year 0"),
+        ("1950-13-01", "gregorian", "month 13"),
+        ("1700-02-30", "julian", "29 days in the julian"),
+        ("1900-02-29", "gregorian", "28 days"),
+        ("2024-01-30", "korean-lunar", "does not exist"),
+        ("25/10/1950", "gregorian", "not a date"),
+        ("1950-1-5", "gregorian", "not a date"),
+    ],
     ids=lambda v: str(v),
 )
 def test_impossible_dates_are_refused(text: str, calendar: str, needle: str) -> None:
@@ -119,16 +141,25 @@ def test_julian_leap_day_that_gregorian_lacks_is_accepted() -> None:
 
 @pytest.mark.parametrize(
     "rule,year,expected",
-    [("last MO of 05", 2025, date(2025, 5, 26)), ("last MO of 05", 2026, date(2026, 5, 25)), ("2nd SU of 05", 2025, date(2025, 5, 11)),
-     ("1st MO of 09", 2025, date(2025, 9, 1)), ("1st TU after 11-01", 2024, date(2024, 11, 5)), ("1st TU after 11-01", 2022, date(2022, 11, 8)),
-     ("1st SA on or after 06-01", 2024, date(2024, 6, 1)), ("FREQ=YEARLY;BYMONTH=11;BYDAY=4TH", 2025, date(2025, 11, 27))],
+    [
+        ("last MO of 05", 2025, date(2025, 5, 26)),
+        ("last MO of 05", 2026, date(2026, 5, 25)),
+        ("2nd SU of 05", 2025, date(2025, 5, 11)),
+        ("1st MO of 09", 2025, date(2025, 9, 1)),
+        ("1st TU after 11-01", 2024, date(2024, 11, 5)),
+        ("1st TU after 11-01", 2022, date(2022, 11, 8)),
+        ("1st SA on or after 06-01", 2024, date(2024, 6, 1)),
+        ("FREQ=YEARLY;BYMONTH=11;BYDAY=4TH", 2025, date(2025, 11, 27)),
+    ],
     ids=lambda v: str(v),
 )
 def test_rules(rule: str, year: int, expected: date) -> None:
     assert dates.parse_rule(rule).date_in(year) == expected
 
 
-@pytest.mark.parametrize("rule", ["last XX of 05", "5th MO of 05", "FREQ=MONTHLY;BYDAY=MO", "first monday of may", "last MO of 13"], ids=str)
+@pytest.mark.parametrize(
+    "rule", ["last XX of 05", "5th MO of 05", "FREQ=MONTHLY;BYDAY=MO", "first monday of may", "last MO of 13"], ids=str
+)
 def test_bad_rules_are_refused(rule: str) -> None:
     with pytest.raises(ValueError):
         dates.parse_rule(rule)
@@ -136,8 +167,14 @@ def test_bad_rules_are_refused(rule: str) -> None:
 
 @pytest.mark.parametrize(
     "text,calendar,shown",
-    [("-0550-09-28", "gregorian", "28 Sep 551 BC"), ("-0043", "gregorian", "44 BC"), ("1917-10-25", "julian", "1917-10-25 OS (NS 1917-11-07)"),
-     ("1446-09-10~", "korean-lunar", "c. 1446-09-10 lunar (1446-10-09 OS)"), ("1895-11-17", "korean-lunar", "1895-11-17 lunar (1896-01-01)"), ("1941?", "gregorian", "1941 (uncertain)")],
+    [
+        ("-0550-09-28", "gregorian", "28 Sep 551 BC"),
+        ("-0043", "gregorian", "44 BC"),
+        ("1917-10-25", "julian", "1917-10-25 OS (NS 1917-11-07)"),
+        ("1446-09-10~", "korean-lunar", "c. 1446-09-10 lunar (1446-10-09 OS)"),
+        ("1895-11-17", "korean-lunar", "1895-11-17 lunar (1896-01-01)"),
+        ("1941?", "gregorian", "1941 (uncertain)"),
+    ],
     ids=lambda v: str(v),
 )
 def test_display(text: str, calendar: str, shown: str) -> None:

@@ -81,7 +81,12 @@ def test_hooks_lead_time(run: Run, argv: tuple[str, ...], present: bool) -> None
 
 @pytest.mark.parametrize(
     "argv",
-    [("--weeks", "0"), ("--weeks", "2", "--from", "2025-01-01", "--to", "2025-02-01"), ("--from", "2025-01-01"), ("--lead", "0")],
+    [
+        ("--weeks", "0"),
+        ("--weeks", "2", "--from", "2025-01-01", "--to", "2025-02-01"),
+        ("--from", "2025-01-01"),
+        ("--lead", "0"),
+    ],
     ids=["zero-weeks", "weeks-and-from", "from-alone", "zero-lead"],
 )
 def test_hooks_usage_errors(run: Run, argv: tuple[str, ...]) -> None:
@@ -119,7 +124,9 @@ LAST = [
 
 
 @pytest.mark.parametrize(("ev", "count", "today", "quoted", "missing"), LAST, ids=[f"{e}-{c}" for e, c, *_ in LAST])
-def test_last_marked(events: dict[str, Any], ev: str, count: int, today: date, quoted: int | None, missing: int | None) -> None:
+def test_last_marked(
+    events: dict[str, Any], ev: str, count: int, today: date, quoted: int | None, missing: int | None
+) -> None:
     prev, unknown = desk.last_marked(events[ev], count, today)
     assert (prev.anniversary if prev else None, unknown) == (quoted, missing)
 
@@ -127,7 +134,11 @@ def test_last_marked(events: dict[str, Any], ev: str, count: int, today: date, q
 # -- show ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("event_id", ["cpv-entry", "korean-armistice", "inchon-landing"], ids=["two-commemorations", "one-commemoration", "none"])
+@pytest.mark.parametrize(
+    "event_id",
+    ["cpv-entry", "korean-armistice", "inchon-landing"],
+    ids=["two-commemorations", "one-commemoration", "none"],
+)
 def test_show_golden(run: Run, event_id: str) -> None:
     r = run("show", event_id, "--today", "2025-11-01", "--data", str(CALS))
     assert r.code == 0, r
@@ -137,15 +148,26 @@ def test_show_golden(run: Run, event_id: str) -> None:
 def test_show_json_timeline_and_next(run: Run) -> None:
     r = run("show", "cpv-entry", "--today", "2025-11-01", "--format", "json", "--data", str(CALS))
     card = json.loads(r.out)
-    marked = {t["anniversary"]: [c["date"] for c in t["commemorations"]] for t in card["timeline"] if t["commemorations"]}
+    marked = {
+        t["anniversary"]: [c["date"] for c in t["commemorations"]] for t in card["timeline"] if t["commemorations"]
+    }
     assert marked == {70: ["2020-10"], 75: ["2025-10-24"]}
     assert [t["anniversary"] for t in card["timeline"]] == list(range(5, 80, 5))
-    assert [(n["years"], n["date"], n["days_until"]) for n in card["next"]] == [(80, "2030-10-25", 1819), (85, "2035-10-25", 3645), (90, "2040-10-25", 5472)]
+    assert [(n["years"], n["date"], n["days_until"]) for n in card["next"]] == [
+        (80, "2030-10-25", 1819),
+        (85, "2035-10-25", 3645),
+        (90, "2040-10-25", 5472),
+    ]
 
 
 @pytest.mark.parametrize(
     ("wanted", "suggested"),
-    [("cpv-entri", "cpv-entry"), ("the incheon landing", "inchon-landing"), ("Operation Chromite", "inchon-landing"), ("armistice", "korean-armistice")],
+    [
+        ("cpv-entri", "cpv-entry"),
+        ("the incheon landing", "inchon-landing"),
+        ("Operation Chromite", "inchon-landing"),
+        ("armistice", "korean-armistice"),
+    ],
     ids=["typo-in-id", "alias", "alias-case", "word-in-title"],
 )
 def test_show_did_you_mean(run: Run, wanted: str, suggested: str) -> None:
@@ -158,7 +180,9 @@ def test_show_nothing_close(run: Run) -> None:
     assert r.code == 1 and "did you mean" not in r.err and "no event" in r.err
 
 
-@pytest.mark.parametrize(("elapsed", "step"), [(75, 5), (300, 5), (305, 25), (2575, 100), (6000, 100), (6100, 500)], ids=str)
+@pytest.mark.parametrize(
+    ("elapsed", "step"), [(75, 5), (300, 5), (305, 25), (2575, 100), (6000, 100), (6100, 500)], ids=str
+)
 def test_timeline_step(elapsed: int, step: int) -> None:
     assert desk.timeline_step(elapsed) == step
 

@@ -21,7 +21,7 @@ def _sections() -> dict[str, str]:
     for name, body in zip(parts[1::2], parts[2::2], strict=True):
         out[name] = out.get(name, "") + body
     # "## `anniv verify "TEXT"` and `anniv scan FILE...`" documents both
-    for name, body in list(out.items()):
+    for body in list(out.values()):
         for other in re.findall(r"`anniv ([a-z-]+)", body.splitlines()[0]):
             out.setdefault(other, body)
     return out
@@ -53,4 +53,6 @@ def test_ci_runs_the_readme_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
     assert "pip install . && anniv due" in readme and "pip install -q . && anniv due" in ci
-    assert "pip install '.[test]' && python -m pytest" in readme and "pip install -q '.[test]' && python -m pytest" in ci
+    assert (
+        "pip install '.[test]' && python -m pytest" in readme and "pip install -q '.[test]' && python -m pytest" in ci
+    )

@@ -24,7 +24,9 @@ def cat() -> Catalog:
     return c
 
 
-def find(cat: Catalog, start: date, end: date, event_id: str, today: date | None = None, **kw: object) -> list[Anniversary]:
+def find(
+    cat: Catalog, start: date, end: date, event_id: str, today: date | None = None, **kw: object
+) -> list[Anniversary]:
     q = Query(start, end, today or start, **kw)  # type: ignore[arg-type]
     return [a for a in cat.query(q) if a.event.id == event_id]
 
@@ -65,7 +67,11 @@ def test_lunar_event_moves_with_the_lunar_calendar(cat: Catalog, year: int) -> N
 
 
 def test_thousand_days_are_counted_inclusively(cat: Catalog) -> None:
-    found = [a for a in find(cat, date(2024, 11, 1), date(2024, 11, 30), "ukraine-invasion", date(2024, 11, 1)) if a.kind == "days"]
+    found = [
+        a
+        for a in find(cat, date(2024, 11, 1), date(2024, 11, 30), "ukraine-invasion", date(2024, 11, 1))
+        if a.kind == "days"
+    ]
     assert [(a.date, a.count, a.label()) for a in found] == [(date(2024, 11, 19), 1000, "1,000 days")]
 
 
@@ -130,7 +136,9 @@ policies = st.sampled_from(["feb28", "mar1", "leap-years-only"])
 
 
 def _event(i: int, d: date, policy: str) -> Event:
-    return Event(id=f"e{i}", title=f"E{i}", date=HistDate(d.year, d.month, d.day), calendar_id="p", leap_day=policy, sources=())
+    return Event(
+        id=f"e{i}", title=f"E{i}", date=HistDate(d.year, d.month, d.day), calendar_id="p", leap_day=policy, sources=()
+    )
 
 
 @settings(max_examples=150, deadline=None)

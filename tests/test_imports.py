@@ -36,8 +36,27 @@ def imported(data: Path, cache: Path, fmt: str = "json") -> tuple[set[str], str]
     env = dict(os.environ, ANNIV_CACHE_DIR=str(cache), PYTHONPATH=str(REPO))
     env.pop("ANNIV_NO_CACHE", None)
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "anniv", "due", "--data", str(data), "--today", "2025-10-01", "--next", "30d", "--format", fmt],
-        capture_output=True, text=True, env=env, cwd=REPO, check=False,
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "anniv",
+            "due",
+            "--data",
+            str(data),
+            "--today",
+            "2025-10-01",
+            "--next",
+            "30d",
+            "--format",
+            fmt,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     modules = set()

@@ -22,15 +22,29 @@ def test_ordinals_1_to_125_follow_ap_style(n: int) -> None:
 
 @pytest.mark.parametrize(
     "n,text",
-    [(10, "10th"), (11, "11th"), (12, "12th"), (13, "13th"), (21, "21st"), (22, "22nd"), (23, "23rd"),
-     (101, "101st"), (111, "111th"), (112, "112th"), (1000, "1,000th"), (2568, "2,568th")],
+    [
+        (10, "10th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (22, "22nd"),
+        (23, "23rd"),
+        (101, "101st"),
+        (111, "111th"),
+        (112, "112th"),
+        (1000, "1,000th"),
+        (2568, "2,568th"),
+    ],
     ids=lambda v: str(v),
 )
 def test_ordinal_edge_cases(n: int, text: str) -> None:
     assert ordinal(n) == text
 
 
-@pytest.mark.parametrize("lang,text", [("ko", "제75주년"), ("zh", "75周年"), ("en", "75th")], ids=["korean", "chinese", "english"])
+@pytest.mark.parametrize(
+    "lang,text", [("ko", "제75주년"), ("zh", "75周年"), ("en", "75th")], ids=["korean", "chinese", "english"]
+)
 def test_ordinals_in_other_languages(lang: str, text: str) -> None:
     assert ordinal(75, lang) == text
 
@@ -42,9 +56,23 @@ def test_ordinal_refuses_zero() -> None:
 
 @pytest.mark.parametrize(
     "years,name",
-    [(25, "silver"), (40, "ruby"), (50, "golden"), (60, "diamond"), (70, "platinum"), (75, None), (100, "centenary"),
-     (125, "quasquicentennial"), (150, "sesquicentennial"), (200, "bicentennial"), (250, "semiquincentennial"),
-     (300, "tercentenary"), (500, "quincentenary"), (1000, "millennium"), (76, None)],
+    [
+        (25, "silver"),
+        (40, "ruby"),
+        (50, "golden"),
+        (60, "diamond"),
+        (70, "platinum"),
+        (75, None),
+        (100, "centenary"),
+        (125, "quasquicentennial"),
+        (150, "sesquicentennial"),
+        (200, "bicentennial"),
+        (250, "semiquincentennial"),
+        (300, "tercentenary"),
+        (500, "quincentenary"),
+        (1000, "millennium"),
+        (76, None),
+    ],
     ids=lambda v: str(v),
 )
 def test_milestone_names(years: int, name: str | None) -> None:

@@ -73,7 +73,9 @@ def test_duplicate_ids_across_files(tmp_path: Path, run) -> None:  # type: ignor
 
 
 def test_broken_file_is_skipped_with_a_warning_by_due(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
-    (tmp_path / "good.yaml").write_text("calendar: {id: good, name: G}\nevents:\n  - {id: a, title: Good event, date: 1950-10-25, summary: s, sources: [{title: t}]}\n")
+    (tmp_path / "good.yaml").write_text(
+        "calendar: {id: good, name: G}\nevents:\n  - {id: a, title: Good event, date: 1950-10-25, summary: s, sources: [{title: t}]}\n"
+    )
     (tmp_path / "broken.yaml").write_text("calendar: {id: broken, name: B}\nevents: [\n")
     r = run("due", "--data", str(tmp_path), "--month", "2025-10", "--today", "2025-10-01")
     assert r.code == 0

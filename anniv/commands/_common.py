@@ -21,10 +21,14 @@ def load(ctx: Context, paths: list[Any] | None = None) -> Catalog:
 
     cat = load_catalog(ctx.data_dir, paths, use_cache=ctx.env.get("ANNIV_NO_CACHE") != "1")
     if cat.broken:
-        ctx.warn(f"anniv: warning: skipped {len(cat.broken)} file(s) with errors: {', '.join(cat.broken)} (run 'anniv check' for details)")
+        ctx.warn(
+            f"anniv: warning: skipped {len(cat.broken)} file(s) with errors: {', '.join(cat.broken)} (run 'anniv check' for details)"
+        )
     across = [p for p in cat.errors if p.path not in cat.broken]
     if across:
-        ctx.warn(f"anniv: warning: {len(across)} problem(s) between files, first: {across[0]} (run 'anniv check' for all)")
+        ctx.warn(
+            f"anniv: warning: {len(across)} problem(s) between files, first: {across[0]} (run 'anniv check' for all)"
+        )
     return require_clean(cat)
 
 

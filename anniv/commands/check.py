@@ -17,8 +17,12 @@ if TYPE_CHECKING:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders to check (default: the data folder)")
-    p.add_argument("--stats", action="store_true", help="also print counts per calendar: events, sources, commemorations")
+    p.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="files or folders to check (default: the data folder)"
+    )
+    p.add_argument(
+        "--stats", action="store_true", help="also print counts per calendar: events, sources, commemorations"
+    )
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
 
@@ -51,7 +55,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out(stats(cat))
     if errors:
         bad_files = len({p.path for p in errors})
-        ctx.stderr.write(f"{len(errors)} problem(s) in {bad_files} file(s); {len(files) - len(cat.broken)} of {len(files)} file(s) usable\n")
+        ctx.stderr.write(
+            f"{len(errors)} problem(s) in {bad_files} file(s); {len(files) - len(cat.broken)} of {len(files)} file(s) usable\n"
+        )
         return 1
     warn = len(problems)
     tail = f", {warn} warning(s)" if warn else ""
@@ -64,7 +70,9 @@ def stats(cat: Catalog) -> str:
     how many page sources lack a URL), commemorations and the events that have some; then
     sources per event, and the events without any commemoration by importance — the gaps a
     curator fills first are the importance-3 ones, listed by id."""
-    head = f"{'calendar':<16} {'events':>6} {'sources':>7} {'no source':>9} {'no url':>6} {'comms':>5} {'with comms':>10}"
+    head = (
+        f"{'calendar':<16} {'events':>6} {'sources':>7} {'no source':>9} {'no url':>6} {'comms':>5} {'with comms':>10}"
+    )
     lines = [head]
     tot = [0, 0, 0, 0, 0, 0]
     for c in cat.calendars:
@@ -82,12 +90,18 @@ def stats(cat: Catalog) -> str:
     events = cat.events
     if events:
         per = [len(e.sources) for e in events]
-        lines.append(f"sources per event: {sum(per) / len(per):.2f} on average, {min(per)} at least, {max(per)} at most")
+        lines.append(
+            f"sources per event: {sum(per) / len(per):.2f} on average, {min(per)} at least, {max(per)} at most"
+        )
         lines.append("(no url: page sources without a url, in events and commemorations; seed cards do not count)")
         pages = [s for e in events for s in _all_sources(e) if s.title]
-        lines.append(f"page sources without a note of what they confirmed: {sum(1 for s in pages if not s.note)} of {len(pages)}")
+        lines.append(
+            f"page sources without a note of what they confirmed: {sum(1 for s in pages if not s.note)} of {len(pages)}"
+        )
         bare = {i: [e.id for e in events if e.importance == i and not e.commemorations] for i in (3, 2, 1)}
-        counts = ", ".join(f"importance {i}: {len(bare[i])} of {sum(1 for e in events if e.importance == i)}" for i in (3, 2, 1))
+        counts = ", ".join(
+            f"importance {i}: {len(bare[i])} of {sum(1 for e in events if e.importance == i)}" for i in (3, 2, 1)
+        )
         lines.append(f"events without commemorations — {counts}")
         if bare[3]:
             shown = ", ".join(bare[3][:12]) + (f", … ({len(bare[3]) - 12} more)" if len(bare[3]) > 12 else "")
@@ -139,4 +153,3 @@ def commemoration_drift(ev: Event) -> list[Problem]:
             )
             out.append(Problem(ev.path, ev.line, ev.col, message, "warning"))
     return out
-

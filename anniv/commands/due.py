@@ -17,13 +17,38 @@ FORMATS = ("table", "json", "csv", "md", "ics")
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     _common.add_window(p)
-    p.add_argument("--tag", action="append", default=[], metavar="T", help="only events with this tag (repeatable: any of them)")
+    p.add_argument(
+        "--tag", action="append", default=[], metavar="T", help="only events with this tag (repeatable: any of them)"
+    )
     p.add_argument("--calendar", action="append", default=[], metavar="C", help="only this calendar (repeatable)")
-    p.add_argument("--round", action="store_true", help="only round anniversaries (multiples of 5) and day-count milestones")
-    p.add_argument("--format", choices=FORMATS, default="table", help="output format (table: a styled table on a terminal, aligned text otherwise)")
-    p.add_argument("--lang", choices=("en", "ko", "zh"), default="en", help="language of ordinals and (where records have them) titles")
-    p.add_argument("--sort", choices=("round", "date", "rank"), default="round", help="round: round milestones first, then by date (default); date; rank")
-    p.add_argument("--day-counts-age", type=int, default=3, metavar="YEARS", help="list 100/1,000/10,000-day counts for events younger than this (default 3; records can opt in)")
+    p.add_argument(
+        "--round", action="store_true", help="only round anniversaries (multiples of 5) and day-count milestones"
+    )
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="output format (table: a styled table on a terminal, aligned text otherwise)",
+    )
+    p.add_argument(
+        "--lang",
+        choices=("en", "ko", "zh"),
+        default="en",
+        help="language of ordinals and (where records have them) titles",
+    )
+    p.add_argument(
+        "--sort",
+        choices=("round", "date", "rank"),
+        default="round",
+        help="round: round milestones first, then by date (default); date; rank",
+    )
+    p.add_argument(
+        "--day-counts-age",
+        type=int,
+        default=3,
+        metavar="YEARS",
+        help="list 100/1,000/10,000-day counts for events younger than this (default 3; records can opt in)",
+    )
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:

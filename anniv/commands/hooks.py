@@ -31,12 +31,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day (with --to)")
     g.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day, inclusive")
     g.add_argument("--weeks", type=int, metavar="N", help="from today for N weeks")
-    p.add_argument("--lead", type=int, default=42, metavar="DAYS", help="planning lead for a 10th/20th anniversary (default 42; rounder milestones get up to twice as long)")
+    p.add_argument(
+        "--lead",
+        type=int,
+        default=42,
+        metavar="DAYS",
+        help="planning lead for a 10th/20th anniversary (default 42; rounder milestones get up to twice as long)",
+    )
     p.add_argument("--tag", action="append", default=[], metavar="T", help="only events with this tag (repeatable)")
     p.add_argument("--calendar", action="append", default=[], metavar="C", help="only this calendar (repeatable)")
     p.add_argument("--all", action="store_true", help="also non-round anniversaries of minor events")
     p.add_argument("--limit", type=int, default=30, metavar="N", help="show the top N hooks (default 30; 0 = all)")
-    p.add_argument("--format", choices=FORMATS, default="table", help="table, json, or md (a planning memo to paste into a meeting document)")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table, json, or md (a planning memo to paste into a meeting document)",
+    )
 
 
 def window(args: argparse.Namespace, today: date) -> tuple[date, date]:

@@ -76,7 +76,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             if args.format == "json":
                 rows.append({**c.as_dict(), "file": name, "line": line, "column": col})
             else:
-                ctx.out(f"{name}:{line}:{col}: {c.verdict}: \"{c.text}\"\n")
+                ctx.out(f'{name}:{line}:{col}: {c.verdict}: "{c.text}"\n')
                 ctx.out("\n".join(describe(c, "    ")) + "\n")
         if args.format != "json":
             ref = f"reference date {found[0].reference_date} ({found[0].reference_source})" if found else "no claims"

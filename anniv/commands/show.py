@@ -166,7 +166,9 @@ def card_text(ev: Event, cat: Catalog, today: date) -> str:
     lines += ["", "Sources"]
     lines += [f"  {i}. {s.label()}" + (f" — {s.note}" if s.note else "") for i, s in enumerate(ev.sources, 1)]
     entries, step = desk.timeline(ev, today)
-    every = "every round anniversary (multiples of 5)" if step == 5 else f"every {milestones.group(step)} years (thinned)"
+    every = (
+        "every round anniversary (multiples of 5)" if step == 5 else f"every {milestones.group(step)} years (thinned)"
+    )
     lines += ["", f"Timeline: {every} up to {today}, and every anniversary with a commemoration"]
     if not entries:
         lines.append("  no anniversaries yet")
@@ -190,5 +192,7 @@ def card_text(ev: Event, cat: Catalog, today: date) -> str:
         lines.append("  none that can be dated")
     for a in nxt:
         days = (a.date - today).days
-        lines.append(f"  {a.label():<38}  {shown_date(a):<10}  in {milestones.group(days)} day{'s' if days != 1 else ''}")
+        lines.append(
+            f"  {a.label():<38}  {shown_date(a):<10}  in {milestones.group(days)} day{'s' if days != 1 else ''}"
+        )
     return "\n".join(lines) + "\n"

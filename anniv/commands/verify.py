@@ -28,7 +28,9 @@ HELP = "check the anniversary claims in a sentence of copy"
 
 
 def add_claim_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--published", metavar="YYYY-MM-DD", help="the copy's publication date (default: its dateline, else today)")
+    p.add_argument(
+        "--published", metavar="YYYY-MM-DD", help="the copy's publication date (default: its dateline, else today)"
+    )
     p.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     p.add_argument("--strict", action="store_true", help="also exit 1 when a claim is unknown or ambiguous")
 
@@ -81,7 +83,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out(render.to_json([c.as_dict() for c in found]))
         return exit_code(found, args.strict)
     for c in found:
-        ctx.out(f"{c.verdict}: \"{c.text}\" (characters {c.start}–{c.end})\n")
+        ctx.out(f'{c.verdict}: "{c.text}" (characters {c.start}–{c.end})\n')
         ctx.out("\n".join(describe(c)) + "\n")
     if found:
         ctx.out(f"Reference date {found[0].reference_date if all(x.reference_source == found[0].reference_source for x in found) else 'varies'}"
