@@ -289,6 +289,7 @@ def _prescan(text: str, loader: type) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     ldr = loader(text)
     depth = 0
+    last = (0, 0)  # (character index, depth) at the last event read
     try:
         while len(found) < MAX_REPORTED:
             ev = ldr.get_event()
@@ -296,6 +297,7 @@ def _prescan(text: str, loader: type) -> list[tuple[int, int, str]]:
                 break
             mark = ev.start_mark
             where = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+            last = (mark.index if mark is not None else 0, depth)
             if isinstance(ev, yaml.AliasEvent):
                 found.append(
                     (
@@ -316,11 +318,28 @@ def _prescan(text: str, loader: type) -> list[tuple[int, int, str]]:
                     return [(*where, f"nesting is deeper than {MAX_DEPTH} levels; calendar files are never this deep")]
             elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        if "nesting depth" in str(exc):
+            # newer libyaml stops deep flow nesting in its scanner, ahead of the events: find
+            # the bracket that passes MAX_DEPTH ourselves so the location is the same everywhere
+            return [_flow_too_deep(text, *last)]
         return []
     finally:
         ldr.dispose()
     return found
+
+
+def _flow_too_deep(text: str, start: int, depth: int) -> tuple[int, int, str]:
+    """Where flow brackets opened after character ``start`` (at ``depth``) pass MAX_DEPTH."""
+    at = start
+    for m in re.finditer(r"[\[\]{}]", text[start:]):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            at = start + m.start()
+            break
+    line = text.count("\n", 0, at) + 1
+    col = at - (text.rfind("\n", 0, at) + 1) + 1
+    return line, col, f"nesting is deeper than {MAX_DEPTH} levels; calendar files are never this deep"
 
 
 # -- the file ---------------------------------------------------------------------------------
