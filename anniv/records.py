@@ -54,7 +54,34 @@ def _safe_loader() -> type:
             "libyaml (pip install --force-reinstall --no-binary=:none: pyyaml) or set "
             "ANNIV_ALLOW_PURE_YAML=1 to accept the slow loader"
         )
-    return loader  # type: ignore[no-any-return]
+    return _memo_resolver(loader)
+
+
+_LOADERS: dict[type, type] = {}
+_RESOLVED_MAX = 4096
+
+
+def _memo_resolver(base: type) -> type:
+    """``base`` with its implicit-tag resolver memoized. libyaml composes in C but asks the
+    Python resolver for every scalar's tag (a third of parse time); calendar files repeat the
+    same keys and short values thousands of times, so short answers are remembered."""
+    if base not in _LOADERS:
+        memo: dict[tuple[Any, str, Any], str] = {}
+        resolve = base.resolve  # type: ignore[attr-defined]
+
+        def cached(self: Any, kind: Any, value: Any, implicit: Any) -> str:
+            if kind is not yaml.ScalarNode or len(value) > 24:
+                return resolve(self, kind, value, implicit)  # type: ignore[no-any-return]
+            key = (implicit, value, kind)
+            tag = memo.get(key)
+            if tag is None:
+                tag = resolve(self, kind, value, implicit)
+                if len(memo) < _RESOLVED_MAX:
+                    memo[key] = tag
+            return tag
+
+        _LOADERS[base] = type(f"Memo{base.__name__}", (base,), {"resolve": cached})
+    return _LOADERS[base]
 
 
 class _Reader:
@@ -261,10 +288,28 @@ def _surprise(node: yaml.Node, what: str) -> str:
 
 
 # -- the event pre-scan -------------------------------------------------------------------------
-_LINE_LEAD = re.compile(r"(?:^|(?<=\r))(?:[ \t]|[-?:](?=[ \t]))+", re.M)
+_LEAD_LIMIT = MAX_DEPTH * 2 + 1
+_DEEP_LEAD = re.compile(r"(?:^|(?<=\r))(?:[ \t]|[-?:](?=[ \t])){" + str(_LEAD_LIMIT) + ",}", re.M)
+_LEAD_RUN = re.compile(r"[ \t?:-]{" + str(_LEAD_LIMIT) + ",}")
+_ANCHOR_CHARS = re.compile(r"[&*][^\s\[\]{},]")
 _FLOW_BRACKET = re.compile(r"[\[\]{}]")
 _ANCHOR_OR_ALIAS = re.compile(r"(?:^|(?<=[\s\[{,]))[&*][^\s\[\]{},]", re.M)
 MAX_REPORTED = 20
+
+
+def _flow_may_be_deep(text: str) -> bool:
+    """True when flow brackets might nest deeper than MAX_DEPTH: the brackets alone are peeled
+    pair by pair, innermost first, in C-speed string passes. Brackets inside quoted text can
+    leave the string unbalanced, which also answers True (the exact event scan then decides)."""
+    brackets = "".join(_FLOW_BRACKET.findall(text))
+    for _ in range(MAX_DEPTH):
+        if not brackets:
+            return False
+        peeled = brackets.replace("[]", "").replace("{}", "")
+        if peeled == brackets:
+            return True
+        brackets = peeled
+    return bool(brackets)
 
 
 def _prescan(text: str, loader: type) -> list[tuple[int, int, str]]:
@@ -277,14 +322,12 @@ def _prescan(text: str, loader: type) -> list[tuple[int, int, str]]:
     aliases are each reported where they are written, up to ``MAX_REPORTED``. A syntax error
     ends the scan with nothing found, so that the composer reports it with its position.
     """
-    flow = deepest = 0
-    for ch in _FLOW_BRACKET.finditer(text):
-        flow += 1 if ch.group() in "[{" else -1
-        deepest = max(deepest, flow)
     # Block nesting shows as indentation plus compact indicators ("- - - x", "? ? x") at the
     # start of a line; lines may end in \r alone, so a line starts after either break.
-    indent = max((len(m.group()) for m in _LINE_LEAD.finditer(text)), default=0)
-    if deepest <= MAX_DEPTH and indent <= MAX_DEPTH * 2 and not _ANCHOR_OR_ALIAS.search(text):
+    # (each precise pattern runs only after a cheap one without look-behinds found a candidate)
+    deep_lead = _LEAD_RUN.search(text) is not None and _DEEP_LEAD.search(text) is not None
+    anchors = _ANCHOR_CHARS.search(text) is not None and _ANCHOR_OR_ALIAS.search(text) is not None
+    if not _flow_may_be_deep(text) and not deep_lead and not anchors:
         return []
     found: list[tuple[int, int, str]] = []
     ldr = loader(text)
