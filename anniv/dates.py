@@ -277,6 +277,7 @@ def bce_label(year: int) -> str:
     return f"{1 - year} BC" if year <= 0 else str(year)
 
 
+@lru_cache(maxsize=8192)
 def display_date(hd: HistDate) -> str:
     """The date for people: ISO for CE dates, ``28 Sep 551 BC`` for BCE, with ``c.``/``?``.
 

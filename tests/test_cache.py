@@ -303,8 +303,14 @@ json_values = st.recursive(
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.dictionaries(st.text(max_size=8), json_values, max_size=6), max_size=4))
-def test_fast_json_is_byte_identical_to_json_dumps(rows: list[dict[str, object]]) -> None:
-    assert render.to_json(rows) == json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+def test_json_lists_are_one_item_per_line_and_round_trip(rows: list[dict[str, object]]) -> None:
+    text = render.to_json(rows)
+    assert json.loads(text) == rows
+    lines = text.split("\n")[:-1]  # not splitlines: U+0085 and friends are text here
+    if rows:
+        assert lines[0] == "[" and lines[-1] == "]" and len(lines) == len(rows) + 2
+    else:
+        assert text == "[]\n"
 
 
 def test_progress_bar_stays_silent_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:

@@ -124,7 +124,9 @@ def _ids() -> list[str]:
 @pytest.mark.parametrize("item", CORPUS, ids=_ids())
 def test_corpus_item(index: claims.EventIndex, item: dict[str, Any], request: pytest.FixtureRequest) -> None:
     if "known_gap" in item:  # strict: the day the checker handles it, this test says so
-        request.applymarker(pytest.mark.xfail(strict=True, reason=f"known gap, counted in the shares: {item['known_gap']}"))
+        request.applymarker(
+            pytest.mark.xfail(strict=True, reason=f"known gap, counted in the shares: {item['known_gap']}")
+        )
     got = check(index, item["sentence"], item.get("published"))
     if item["verdict"] == "none":
         assert got == [], [(c.text, c.verdict) for c in got]

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     cat = _common.load(ctx)
     ev = find_event(cat, args.id)
     if args.format == "json":
-        ctx.out(render.to_json(card_dict(ev, cat, ctx.today)))  # type: ignore[arg-type]
+        ctx.out(render.to_json(card_dict(ev, cat, ctx.today)))
     else:
         ctx.out(card_text(ev, cat, ctx.today))
     return 0
