@@ -637,20 +637,38 @@ def _error(exc: HTTPError) -> tuple[int, list[tuple[str, str]], bytes]:
 
 class _Handler(WSGIRequestHandler):
     """wsgiref's handler with tighter limits, a raw URI for the app's checks, a socket
-    timeout, and one log line per request."""
+    timeout per read, a deadline for the whole request head (a client trickling a byte every
+    few seconds is cut off after ``head_deadline`` seconds, not kept forever), and one log line
+    per request."""
 
     timeout = 30
+    head_deadline = 10.0
+
+    def _cut(self) -> None:
+        """Close the reading side of a client that has not sent its request head in time."""
+        import socket
+
+        try:
+            self.connection.shutdown(socket.SHUT_RD)
+        except OSError:
+            pass
 
     def handle(self) -> None:
-        self.raw_requestline = self.rfile.readline(MAX_REQUEST_LINE + 1)
-        if len(self.raw_requestline) > MAX_REQUEST_LINE:
-            self.requestline = ""
-            self.request_version = ""
-            self.command = ""
-            self.send_error(414, "Request line too long")
-            return
-        if not self.raw_requestline or not self.parse_request():
-            return
+        watchdog = threading.Timer(self.head_deadline, self._cut)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            self.raw_requestline = self.rfile.readline(MAX_REQUEST_LINE + 1)
+            if len(self.raw_requestline) > MAX_REQUEST_LINE:
+                self.requestline = ""
+                self.request_version = ""
+                self.command = ""
+                self.send_error(414, "Request line too long")
+                return
+            if not self.raw_requestline or not self.parse_request():
+                return
+        finally:
+            watchdog.cancel()
         if (
             len(self.headers) > MAX_HEADER_LINES
             or sum(len(k) + len(v) for k, v in self.headers.items()) > MAX_HEADER_BYTES
@@ -681,10 +699,34 @@ class _Handler(WSGIRequestHandler):
 
 
 class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    """One thread per connection, at most ``max_connections`` at once: past that a connection
+    gets an immediate 503 instead of a thread, so a flood of idle clients cannot exhaust it."""
+
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 256
+    max_connections = 128
     log: IO[str] = sys.stderr
+
+    def server_activate(self) -> None:
+        super().server_activate()
+        self._slots = threading.BoundedSemaphore(self.max_connections)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.sendall(b"HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n")
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 def make_server(host: str, port: int, app: Callable[..., Any], log: IO[str] | None = None) -> ThreadingWSGIServer:

@@ -300,6 +300,55 @@ def test_a_slow_client_blocks_nobody_and_is_dropped(served: Running, monkeypatch
             s.close()
 
 
+def test_a_trickling_client_is_cut_off_at_the_head_deadline(served: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A byte every half second never trips the per-read timeout; the head deadline does."""
+    monkeypatch.setattr(server_mod._Handler, "head_deadline", 1.5)
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as s:
+        s.sendall(b"GET /all.ics HTTP/1.1\r\n")
+        started = time.monotonic()
+        cut = False
+        for _ in range(20):  # would take 10 s if the server kept listening
+            try:
+                s.sendall(b"X")
+            except OSError:
+                cut = True
+                break
+            s.settimeout(0.5)
+            try:
+                if s.recv(4096) == b"":
+                    cut = True
+                    break
+            except TimeoutError:
+                pass
+        assert cut, "the server kept reading a trickling request head"
+        assert time.monotonic() - started < 6
+    feed_ok(get(served.port, "/all.ics"))
+
+
+def test_connections_past_the_cap_get_503_not_a_thread(tmp_path: Path) -> None:
+    data = tmp_path / "calendars"
+    data.mkdir()
+    _calendar(data, "cal-a")
+    service = server_mod.FeedService(data, lambda: TODAY, use_cache=False, log=io.StringIO())
+    httpd = server_mod.make_server("127.0.0.1", 0, server_mod.FeedApp(service), log=io.StringIO())
+    httpd._slots = threading.BoundedSemaphore(2)  # as if max_connections were 2
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    port = int(httpd.server_address[1])
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(2)]
+    try:
+        time.sleep(0.3)
+        assert raw(port, b"GET /all.ics HTTP/1.0\r\n\r\n").status == 503
+    finally:
+        for s in idle:
+            s.close()
+        time.sleep(0.3)
+        assert raw(port, b"GET /all.ics HTTP/1.0\r\n\r\n").status == 200
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(10)
+
+
 # -- data changing while serving ------------------------------------------------------------------
 
 
