@@ -59,6 +59,10 @@ class Context:
     def warn(self, text: str) -> None:
         self.stderr.write(text.rstrip("\n") + "\n")
 
+    def terminal(self) -> tuple[int, bool] | None:
+        """(width, colour) when stdout is a terminal, else None."""
+        return (self.columns(), self.color) if self.is_tty else None
+
     def columns(self) -> int:
         """The terminal's width (``COLUMNS`` wins), 100 when it cannot be told."""
         import shutil

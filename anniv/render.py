@@ -209,5 +209,19 @@ def to_terminal(rows: list[dict[str, Any]], title: str, width: int, color: bool)
     return "\n".join(out) + "\n"
 
 
+def listing(rows: list[dict[str, Any]], heading: str, fmt: str, terminal: tuple[int, bool] | None) -> str:
+    """Rows in the format a listing command was asked for; ``terminal`` is (width, colour)
+    when stdout is a terminal, None otherwise (plain aligned text)."""
+    if fmt == "json":
+        return to_json(rows)
+    if fmt == "csv":
+        return to_csv(rows)
+    if fmt == "md":
+        return to_markdown(rows, heading)
+    if terminal is not None:
+        return to_terminal(rows, heading, *terminal)
+    return to_plain(rows, heading)
+
+
 def event_summary_line(ev: Event) -> str:
     return f"{ev.id}: {ev.title} ({display_date(ev.date)})"

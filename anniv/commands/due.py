@@ -73,16 +73,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     rows = [render.row_dict(a, ctx.today, args.lang) for a in found]
     heading = f"Anniversaries, {title}"
-    if args.format == "json":
-        ctx.out(render.to_json(rows))
-    elif args.format == "csv":
-        ctx.out(render.to_csv(rows))
-    elif args.format == "md":
-        ctx.out(render.to_markdown(rows, heading))
-    elif ctx.is_tty:
-        ctx.out(render.to_terminal(rows, heading, ctx.columns(), ctx.color))
-    else:
-        ctx.out(render.to_plain(rows, heading))
+    ctx.out(render.listing(rows, heading, args.format, ctx.terminal()))
     return 0
 
 

@@ -21,7 +21,7 @@ HELP = "on this day: every event kept on MM-DD with that year's ordinal, by rank
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("day", metavar="MM-DD", help="the month and day, e.g. 10-25")
     p.add_argument("--year", type=int, metavar="YYYY", help="whose ordinals to show (default: this year)")
-    p.add_argument("--format", choices=("table", "json", "md"), default="table", help="output format")
+    p.add_argument("--format", choices=("table", "json", "csv", "md"), default="table", help="output format")
     p.add_argument("--tag", action="append", default=[], metavar="T", help="only events with this tag (repeatable)")
 
 
@@ -52,15 +52,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         found = cat.query(q)
     rows = [render.row_dict(a, ctx.today) for a in desk.on_day(found)]
     title = f"On {date(2000, month, day).strftime('%d %B').lstrip('0')}, {year}"
-    if args.format == "json":
-        ctx.out(render.to_json(rows))
-        return 0
     if note:
         title += f" ({note})"
-    if args.format == "md":
-        ctx.out(render.to_markdown(rows, title))
-    elif ctx.is_tty:
-        ctx.out(render.to_terminal(rows, title, ctx.columns(), ctx.color))
-    else:
-        ctx.out(render.to_plain(rows, title))
+    ctx.out(render.listing(rows, title, args.format, ctx.terminal()))
     return 0
