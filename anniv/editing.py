@@ -745,7 +745,7 @@ def validate(
         raise EditError(f"the edit would make {path} invalid, so {path} is unchanged:", errors)
     others = [f for f in calendar_files(data_dir) if f.resolve() != path.resolve()]
     other_cat = load_catalog(data_dir, others, use_cache=use_cache)
-    from anniv.commands.check import commemoration_drift
+    from anniv.engine import commemoration_drift
 
     found = [
         *cross_check([*other_cat.calendars, cal]),

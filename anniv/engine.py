@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from anniv import dates, milestones
+from anniv.errors import AnnivError, Problem
 from anniv.model import Event, HistDate
 
 
@@ -234,3 +235,40 @@ def next_milestones(ev: Event, today: date, count: int = 3) -> list[Anniversary]
         start = window_end + timedelta(days=1)
         year = start.year
     return out[:count]
+
+
+def commemoration_drift(ev: Event) -> list[Problem]:
+    """Warnings for commemorations more than a year (366 days) from the anniversary they name.
+
+    The loader compares years only (a 75th of 1950-10-25 may be dated 2024–2026); this compares
+    days: the commemoration's date, taken as the whole month or year when that is all it gives,
+    must come within 366 days of the day the ``anniversary``-th is kept. Events without a day,
+    or whose anniversary cannot be placed (leap-years-only, past the lunar tables), are skipped.
+    """
+    import calendar as calendar_mod
+
+    out: list[Problem] = []
+    for c in ev.commemorations:
+        try:
+            kept = kept_on(ev, base_year(ev) + c.anniversary)
+        except (ValueError, AnnivError):
+            continue
+        hd = c.date
+        if kept is None or not 1 <= hd.year <= 9999:
+            continue
+        first = date(hd.year, hd.month or 1, hd.day or 1)
+        if hd.day is not None:
+            last = first
+        elif hd.month is not None:
+            last = first.replace(day=calendar_mod.monthrange(hd.year, hd.month)[1])
+        else:
+            last = date(hd.year, 12, 31)
+        slack = timedelta(days=366)
+        if last < kept - slack or first > kept + slack:
+            gap = (kept - last).days if last < kept else (first - kept).days
+            message = (
+                f"commemoration dated {hd.iso()} of {ev.id!r} is {gap} days from the {milestones.ordinal(c.anniversary)} anniversary "
+                f"({kept.isoformat()}); it should fall within a year of it — check the date or the anniversary number"
+            )
+            out.append(Problem(ev.path, ev.line, ev.col, message, "warning"))
+    return out

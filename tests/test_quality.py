@@ -14,7 +14,7 @@ import pytest
 
 from anniv.catalog import load_catalog
 from anniv.cli import main
-from anniv.commands.check import commemoration_drift
+from anniv.engine import commemoration_drift
 
 ENV = {"ANNIV_NO_CACHE": "1"}
 SRC = "sources: [{title: A page, url: 'https://example.org/page'}]"

@@ -12,7 +12,6 @@ HELP = "validate calendar files: PATH:LINE:COL messages, exit 1 when anything is
 if TYPE_CHECKING:
     from anniv.catalog import Catalog
     from anniv.cli import Context
-    from anniv.errors import Problem
     from anniv.model import Event, Source
 
 
@@ -27,6 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from anniv import engine
     from anniv.catalog import calendar_files, load_catalog
     from anniv.errors import AnnivError
 
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     else:
         files = calendar_files(ctx.data_dir)
     cat = load_catalog(data_dir, files, use_cache=False)
-    problems = sorted([*cat.problems, *(p for ev in cat.events for p in commemoration_drift(ev))])
+    problems = sorted([*cat.problems, *(p for ev in cat.events for p in engine.commemoration_drift(ev))])
     for p in problems:
         ctx.stderr.write(f"{p}\n")
     errors = [p for p in problems if p.severity == "error" or args.strict]
@@ -111,45 +111,3 @@ def stats(cat: Catalog) -> str:
 
 def _all_sources(ev: Event) -> list[Source]:
     return [*ev.sources, *(s for c in ev.commemorations for s in c.sources)]
-
-
-def commemoration_drift(ev: Event) -> list[Problem]:
-    """Warnings for commemorations more than a year (366 days) from the anniversary they name.
-
-    The loader compares years only (a 75th of 1950-10-25 may be dated 2024–2026); this compares
-    days: the commemoration's date, taken as the whole month or year when that is all it gives,
-    must come within 366 days of the day the ``anniversary``-th is kept. Events without a day,
-    or whose anniversary cannot be placed (leap-years-only, past the lunar tables), are skipped.
-    """
-    import calendar as calendar_mod
-    from datetime import date, timedelta
-
-    from anniv import engine
-    from anniv.errors import AnnivError, Problem
-    from anniv.milestones import ordinal
-
-    out: list[Problem] = []
-    for c in ev.commemorations:
-        try:
-            kept = engine.kept_on(ev, engine.base_year(ev) + c.anniversary)
-        except (ValueError, AnnivError):
-            continue
-        hd = c.date
-        if kept is None or not 1 <= hd.year <= 9999:
-            continue
-        first = date(hd.year, hd.month or 1, hd.day or 1)
-        if hd.day is not None:
-            last = first
-        elif hd.month is not None:
-            last = first.replace(day=calendar_mod.monthrange(hd.year, hd.month)[1])
-        else:
-            last = date(hd.year, 12, 31)
-        slack = timedelta(days=366)
-        if last < kept - slack or first > kept + slack:
-            gap = (kept - last).days if last < kept else (first - kept).days
-            message = (
-                f"commemoration dated {hd.iso()} of {ev.id!r} is {gap} days from the {ordinal(c.anniversary)} anniversary "
-                f"({kept.isoformat()}); it should fall within a year of it — check the date or the anniversary number"
-            )
-            out.append(Problem(ev.path, ev.line, ev.col, message, "warning"))
-    return out
