@@ -19,13 +19,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from anniv import engine
+from anniv import engine, kernel
 from anniv.errors import AnnivError, DataError, Problem
 from anniv.model import Calendar, Event
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 _CODES = 13 * 32  # month * 32 + day
-LONG_WINDOW_DAYS = 400  # longer windows scan every event
+LONG_WINDOW_DAYS = kernel.LONG_WINDOW_DAYS
 
 
 def bundled_data_dir() -> Path:
@@ -383,51 +383,9 @@ class Catalog:
         events that can have one."""
         ix = self._ix()
         total = len(self._events) if self._events is not None else sum(f[3] for f in self._files)
-        if (end - start).days > LONG_WINDOW_DAYS:
-            return list(range(total))
-        st, evs = ix["md_start"], ix["md_events"]
-        seen: dict[int, None] = {}
-        add = seen.setdefault
-        day = start
-        one = timedelta(days=1)
-        leap_code = 2 * 32 + 29
-        while day <= end:
-            c = day.month * 32 + day.day
-            for i in evs[st[c] : st[c + 1]]:
-                add(i)
-            if (c == 2 * 32 + 28 or c == 3 * 32 + 1) and not (
-                day.year % 4 == 0 and (day.year % 100 or day.year % 400 == 0)
-            ):
-                for i in evs[st[leap_code] : st[leap_code + 1]]:
-                    add(i)
-            day += one
-        lo, hi = ix["mover_years"]
-        if start.year - 1 < lo or end.year > hi:
-            for i in ix["movers"]:
-                add(i)
-        for i in ix["always"]:
-            add(i)
-        # day counts: the n-th day (n in DAY_COUNTS) is event day + n - 1. Without a query
-        # every dated event counts; with one, only those that opt in or are young enough.
-        from anniv.milestones import DAY_COUNTS
-
-        s, e = start.toordinal(), end.toordinal()
-        for n in DAY_COUNTS:
-            a, b = s - (n - 1), e - (n - 1)
-            spans = []
-            if today is None:
-                spans.append((ix["greg_ord"], ix["greg_ev"], a))
-            else:
-                spans.append((ix["opt_ord"], ix["opt_ev"], a))
-                if age is not None and age > 0:
-                    floor = today.toordinal() - int(age * 365.2425) - 2
-                    spans.append((ix["greg_ord"], ix["greg_ev"], max(a, floor)))
-            for ords, nums, first in spans:
-                if first <= b:
-                    j, stop = bisect.bisect_left(ords, first), bisect.bisect_right(ords, b)
-                    for i in nums[j:stop]:
-                        add(i)
-        return list(seen)
+        return kernel.candidates(
+            ix, start.toordinal(), end.toordinal(), total, today.toordinal() if today else None, age
+        )
 
     def _event(self, i: int) -> Event:
         if self._events is not None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
+from anniv import kernel
 from anniv.errors import DateRangeError
 from anniv.model import HistDate
 
@@ -97,15 +98,8 @@ def day_in_year(year: int, month: int, day: int, leap_day: str = "feb28") -> dat
     civil law and dateutil count), on Mar 1 (``mar1``), or not at all (``leap-years-only``:
     returns None). Years outside 1..9999 have no Python date and return None.
     """
-    if not 1 <= year <= 9999:
-        return None
-    if month == 2 and day == 29 and not is_gregorian_leap(year):
-        if leap_day == "mar1":
-            return date(year, 3, 1)
-        if leap_day == "leap-years-only":
-            return None
-        return date(year, 2, 28)
-    return date(year, month, day)
+    o = kernel.day_in_year(year, month, day, leap_day)
+    return date.fromordinal(o) if o else None
 
 
 def julian_to_gregorian(year: int, month: int, day: int) -> tuple[int, int, int]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from anniv import dates, milestones
+from anniv import dates, kernel, milestones
 from anniv.errors import AnnivError, Problem
 from anniv.model import Event, HistDate
 
@@ -34,7 +34,7 @@ class Anniversary:
 
     @property
     def tier(self) -> int:
-        return milestones.tier(self.count) if self.kind == "years" else milestones.day_tier(self.count)
+        return milestones.tier_of(self.kind, self.count)
 
     @property
     def is_round(self) -> bool:
@@ -45,9 +45,7 @@ class Anniversary:
         return milestones.rank(self.tier, self.event.importance)
 
     def ordinal(self, lang: str = "en") -> str:
-        if self.kind == "days":
-            return milestones.day_label(self.count, lang)
-        return milestones.ordinal(self.count, lang)
+        return milestones.ordinal_of(self.kind, self.count, lang)
 
     @property
     def milestone(self) -> str | None:
@@ -55,13 +53,7 @@ class Anniversary:
 
     def label(self, lang: str = "en") -> str:
         """ "75th anniversary", "centenary (100th anniversary)", "1,000 days", "제75주년"."""
-        if self.kind == "days":
-            return self.ordinal(lang)
-        if lang != "en":
-            return self.ordinal(lang)
-        text = f"{self.ordinal()} anniversary"
-        name = self.milestone
-        return f"{text} ({name})" if name else text
+        return milestones.label_of(self.kind, self.count, lang)
 
     def sort_key(self) -> tuple[datetime.date, int, str, str, int]:
         return (self.date, -self.rank, self.event.id, self.kind, self.count)
@@ -159,37 +151,35 @@ def occurrences(
     """Every anniversary of ``ev`` kept inside the query's window (years ≥ 1, day counts).
 
     ``kept`` and ``gregorian`` stand in for ``kept_on`` and ``event_gregorian`` (same
-    answers, e.g. from a catalogue's precomputed index)."""
-    kept = kept or kept_on
-    gregorian = gregorian or event_gregorian
+    answers, e.g. from a catalogue's precomputed index). The counting itself is
+    ``kernel.occurrences``, which the quick path shares."""
+    keep = kept or kept_on
     hd = ev.date
-    y0 = base_year(ev)
-    if hd.precision == "day":
-        for year in range(q.start.year - 1, q.end.year + 1):
-            if year - y0 < 1:
-                continue
-            d = kept(ev, year)
-            if d is not None and q.start <= d <= q.end:
-                yield Anniversary(ev, d, "years", year - y0)
-        if ev.day_counts or q.day_count_age_years > 0:
-            g = gregorian(ev)
-            if g is not None and (ev.day_counts or _age_years(g, q.today) < q.day_count_age_years):
-                for n in milestones.DAY_COUNTS:
-                    try:
-                        d = g + timedelta(days=n - 1)  # inclusive: the event day is day 1
-                    except OverflowError:
-                        break
-                    if q.start <= d <= q.end:
-                        yield Anniversary(ev, d, "days", n)
-    elif q.partial:
-        for year in range(max(q.start.year, 1), q.end.year + 1):
-            first = date(year, hd.month or 1, 1)
-            if year - y0 >= 1 and q.start <= first <= q.end:
-                yield Anniversary(ev, first, "years", year - y0, hd.precision)
+    if hd.precision != "day" and not q.partial:
+        return
+    greg = 0
+    if hd.precision == "day" and (ev.day_counts or q.day_count_age_years > 0):
+        g = (gregorian or event_gregorian)(ev)
+        greg = g.toordinal() if g is not None else 0
 
+    def kept_ord(year: int) -> int:
+        d = keep(ev, year)
+        return d.toordinal() if d is not None else 0
 
-def _age_years(g: date, today: date) -> float:
-    return (today - g).days / 365.2425
+    found = kernel.occurrences(
+        hd.precision,
+        hd.month,
+        base_year(ev),
+        kept_ord,
+        greg,
+        ev.day_counts,
+        q.start.toordinal(),
+        q.end.toordinal(),
+        q.today.toordinal(),
+        q.day_count_age_years,
+    )
+    for o, kind, count in found:
+        yield Anniversary(ev, date.fromordinal(o), kind, count, hd.precision)
 
 
 def anniversaries(

@@ -88,3 +88,22 @@ def milestone_name(years: int, diamond75: bool = False) -> str | None:
 def rank(tier_value: int, importance: int) -> int:
     """One number editors can sort by: roundness first, then the record's importance (1–3)."""
     return tier_value * 3 + importance
+
+
+def tier_of(kind: str, count: int) -> int:
+    """The tier of an anniversary: ``tier`` for years, ``day_tier`` for day counts."""
+    return tier(count) if kind == "years" else day_tier(count)
+
+
+def ordinal_of(kind: str, count: int, lang: str = "en") -> str:
+    """ "75th", "제75주년", or for day counts "1,000 days"."""
+    return day_label(count, lang) if kind == "days" else ordinal(count, lang)
+
+
+def label_of(kind: str, count: int, lang: str = "en") -> str:
+    """ "75th anniversary", "centenary (100th anniversary)", "1,000 days", "제75주년"."""
+    if kind == "days" or lang != "en":
+        return ordinal_of(kind, count, lang)
+    text = f"{ordinal(count)} anniversary"
+    name = milestone_name(count)
+    return f"{text} ({name})" if name else text

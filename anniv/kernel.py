@@ -1,0 +1,157 @@
+"""The arithmetic every listing shares, kept free of heavy imports.
+
+This module imports only ``datetime``, ``bisect`` and ``anniv.milestones`` (none of which pull
+in ``re``, ``typing``, ``dataclasses`` or a date library), because ``anniv.quick`` answers
+``anniv due`` from the on-disk index with it before the rest of anniv is imported. The engine
+(``engine.occurrences``), the catalogue (``Catalog._numbers``) and the renderer
+(``render.row_dict``) call the same functions, so the quick path and the full path cannot
+drift apart. Days are proleptic Gregorian ordinals (``date.toordinal()``) throughout.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from datetime import date
+
+from anniv import milestones
+
+MAX_ORDINAL = date.max.toordinal()
+LEAP_CODE = 2 * 32 + 29  # month-day code (month * 32 + day) of Feb 29
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+LONG_WINDOW_DAYS = 400  # longer windows scan every event
+
+
+def is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def day_in_year(year: int, month: int, day: int, leap_day: str = "feb28") -> int:
+    """The ordinal of the Gregorian ``year``'s ``month``-``day`` under a leap-day policy for
+    Feb 29 (``feb28``, ``mar1`` or ``leap-years-only``); 0 when it is not kept that year or
+    the year has no Python date (outside 1..9999)."""
+    if not 1 <= year <= 9999:
+        return 0
+    if month == 2 and day == 29 and not is_leap(year):
+        if leap_day == "mar1":
+            return date(year, 3, 1).toordinal()
+        if leap_day == "leap-years-only":
+            return 0
+        return date(year, 2, 28).toordinal()
+    return date(year, month, day).toordinal()
+
+
+def occurrences(
+    precision: str,
+    month: int | None,
+    y0: int,
+    kept: object,
+    greg: int,
+    opt_in: bool,
+    start: int,
+    end: int,
+    today: int,
+    age: int,
+) -> list[tuple[int, str, int]]:
+    """Every anniversary of one event kept from ordinal ``start`` to ``end`` (inclusive), as
+    (ordinal, kind, count): years ≥ 1 counted from ``y0`` and, for day-precision events, the
+    100/1,000/10,000-day counts from the Gregorian day ``greg`` (0: none) when the record opts
+    in or the event is younger than ``age`` years at ``today``.
+
+    ``kept(year)`` gives the ordinal the anniversary of ``year`` is kept on (0: not kept);
+    it is called for day precision only. Month- and year-precision events are listed on the
+    first of their month (``month``) or of January.
+    """
+    out: list[tuple[int, str, int]] = []
+    first_year = date.fromordinal(start).year
+    last_year = date.fromordinal(end).year
+    if precision == "day":
+        for year in range(first_year - 1, last_year + 1):
+            if year - y0 < 1:
+                continue
+            o = kept(year)  # type: ignore[operator]
+            if o and start <= o <= end:
+                out.append((o, "years", year - y0))
+        if greg and (opt_in or age > 0) and (opt_in or (today - greg) / 365.2425 < age):
+            for n in milestones.DAY_COUNTS:
+                o = greg + n - 1  # inclusive: the event day is day 1
+                if o > MAX_ORDINAL:
+                    break
+                if start <= o <= end:
+                    out.append((o, "days", n))
+    else:
+        for year in range(max(first_year, 1), last_year + 1):
+            o = date(year, month or 1, 1).toordinal()
+            if year - y0 >= 1 and start <= o <= end:
+                out.append((o, "years", year - y0))
+    return out
+
+
+def dynamic_fields(
+    o: int, kind: str, count: int, precision: str, importance: int, today: int, lang: str
+) -> tuple[str, str, int, str, str, str | None, bool, int, str | None, int]:
+    """What a listing row says of one anniversary beyond the event itself: (shown date, kind,
+    count, ordinal, label, milestone name, round?, rank, weekday, days until)."""
+    d = date.fromordinal(o)
+    if precision == "month":
+        shown = d.isoformat()[:7]
+    elif precision == "year":
+        shown = str(d.year)
+    else:
+        shown = d.isoformat()
+    tier = milestones.tier_of(kind, count)
+    return (
+        shown,
+        kind,
+        count,
+        milestones.ordinal_of(kind, count, lang),
+        milestones.label_of(kind, count, lang),
+        milestones.milestone_name(count) if kind == "years" else None,
+        tier >= 1,
+        milestones.rank(tier, importance),
+        WEEKDAYS[d.weekday()] if precision == "day" else None,
+        o - today,
+    )
+
+
+def candidates(ix: dict, start: int, end: int, total: int, today: int | None = None, age: int | None = None) -> list[int]:  # type: ignore[type-arg]
+    """Event numbers that may have an anniversary from ordinal ``start`` to ``end``, in
+    first-seen order, from a window index (see ``catalog.build_index``). With ``today`` and
+    ``age`` (a query's day-count policy) day counts are pruned to the events that can have
+    one. Windows longer than ``LONG_WINDOW_DAYS`` list every event."""
+    if end - start > LONG_WINDOW_DAYS:
+        return list(range(total))
+    st, evs = ix["md_start"], ix["md_events"]
+    seen: dict[int, None] = {}
+    add = seen.setdefault
+    for o in range(start, end + 1):
+        d = date.fromordinal(o)
+        c = d.month * 32 + d.day
+        for i in evs[st[c] : st[c + 1]]:
+            add(i)
+        if (c == 2 * 32 + 28 or c == 3 * 32 + 1) and not is_leap(d.year):
+            for i in evs[st[LEAP_CODE] : st[LEAP_CODE + 1]]:
+                add(i)
+    lo, hi = ix["mover_years"]
+    if date.fromordinal(start).year - 1 < lo or date.fromordinal(end).year > hi:
+        for i in ix["movers"]:
+            add(i)
+    for i in ix["always"]:
+        add(i)
+    # day counts: the n-th day is event day + n - 1. Without a query every dated event
+    # counts; with one, only those that opt in or are young enough.
+    for n in milestones.DAY_COUNTS:
+        a, b = start - (n - 1), end - (n - 1)
+        spans = []
+        if today is None:
+            spans.append((ix["greg_ord"], ix["greg_ev"], a))
+        else:
+            spans.append((ix["opt_ord"], ix["opt_ev"], a))
+            if age is not None and age > 0:
+                floor = today - int(age * 365.2425) - 2
+                spans.append((ix["greg_ord"], ix["greg_ev"], max(a, floor)))
+        for ords, nums, first in spans:
+            if first <= b:
+                j, stop = bisect_left(ords, first), bisect_right(ords, b)
+                for i in nums[j:stop]:
+                    add(i)
+    return list(seen)
