@@ -1,5 +1,3 @@
-import sys
+from anniv.quick import main_exit
 
-from anniv.cli import main
-
-sys.exit(main())
+main_exit()

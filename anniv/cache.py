@@ -20,21 +20,20 @@ caller can reload from the YAML. Writes go through ``fsutil.atomic_write``.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import mmap
 import os
 import struct
 import zlib
-from array import array
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-from anniv.model import AltDate, Calendar, Commemoration, Event, HistDate, Observance, Source
+TYPE_CHECKING = False  # not typing's: importing typing costs the quick path milliseconds
+if TYPE_CHECKING:  # this module is read on the quick path (anniv.quick): imports stay light
+    from collections.abc import Iterable, Sequence
+    from typing import Any
 
-MAGIC = b"ANNIVIX3"
+    from anniv.model import Calendar, Event, HistDate, Source
+
+MAGIC = b"ANNIVIX4"
 _PREFIX = struct.Struct("<8sII")  # magic, header length, header CRC-32
 # Moving events (Korean lunar dates, rules) are indexed under every Gregorian day they fall on
 # in these years; a window outside them lists every moving event as a candidate.
@@ -46,39 +45,47 @@ class CacheCorrupt(Exception):
     """An event blob did not match its checksum or could not be decoded."""
 
 
+# Modules whose code decides what the index holds: a change to any of them invalidates it.
+VERSIONED = (
+    "records.py",
+    "model.py",
+    "dates.py",
+    "cache.py",
+    "catalog.py",
+    "engine.py",
+    "milestones.py",
+    "errors.py",
+    "kernel.py",
+    "render.py",
+    "quick.py",
+    "__init__.py",
+)
+
+
 def code_version() -> str:
-    """Changes whenever code that turns YAML into values or values into index keys changes."""
-    here = Path(__file__).resolve().parent
-    h = hashlib.sha256(MAGIC)
-    for name in (
-        "records.py",
-        "model.py",
-        "dates.py",
-        "cache.py",
-        "catalog.py",
-        "engine.py",
-        "milestones.py",
-        "errors.py",
-        "__init__.py",
-    ):
+    """Changes whenever code that turns YAML into values or values into index keys changes:
+    the size and mtime of each module in ``VERSIONED`` (compared as text, not hashed)."""
+    here = os.path.dirname(os.path.realpath(__file__))
+    out = []
+    for name in VERSIONED:
         try:
-            st = (here / name).stat()
+            st = os.stat(os.path.join(here, name))
         except OSError:
             continue
-        h.update(f"{name}:{st.st_size}:{st.st_mtime_ns};".encode())
-    return h.hexdigest()[:16]
+        out.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return ";".join(out)
 
 
-def cache_dir() -> Path | None:
+def cache_dir() -> str | None:
     """``ANNIV_CACHE_DIR``, else ``$XDG_CACHE_HOME/anniv``, else ``~/.cache/anniv``; None when
     ``ANNIV_NO_CACHE=1``."""
     if os.environ.get("ANNIV_NO_CACHE") == "1":
         return None
     explicit = os.environ.get("ANNIV_CACHE_DIR")
     if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "anniv"
+        return explicit
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "anniv")
 
 
 # -- events as plain tuples ----------------------------------------------------------------------
@@ -123,11 +130,10 @@ def encode_event(ev: Event) -> bytes:
     )
 
 
-_NO_OBS = Observance()
-
-
 def decode_event(blob: bytes, calendar_id: str, path: str) -> Event:
     """The inverse of ``encode_event``; raises CacheCorrupt on anything unexpected."""
+    from anniv.model import NO_OBSERVANCE, AltDate, Commemoration, Event, HistDate, Observance, Source
+
     try:
         (
             eid,
@@ -158,7 +164,7 @@ def decode_event(blob: bytes, calendar_id: str, path: str) -> Event:
             HistDate(*dt),
             calendar_id,
             summary,
-            _NO_OBS if ob == ("", "", "") else Observance(*ob),
+            NO_OBSERVANCE if ob == ("", "", "") else Observance(*ob),
             leap,
             aliases,
             titles,
@@ -187,34 +193,49 @@ def decode_event(blob: bytes, calendar_id: str, path: str) -> Event:
 
 
 # -- per-file pieces -----------------------------------------------------------------------------
-@dataclass
 class FilePart:
     """One calendar file as the index stores it.
 
     ``key`` is (resolved path, mtime_ns, size). ``header`` is (id, name, description, leap_day)
     or None for a file that yielded no calendar; ``problems`` are (line, col, message,
     severity) tuples whose path is the file's display path at load time. ``blobs`` are the
-    encoded events, ``keys`` the index keys (see ``catalog.index_keys``) and ``xkeys`` the
-    cross-check keys of each event; ``usable`` is False for files left out as broken.
+    encoded events, ``keys`` the index keys (see ``catalog.index_keys``), ``xkeys`` the
+    cross-check keys and ``quick`` the quick-path records (``quick.record``) of each event;
+    ``usable`` is False for files left out as broken.
     """
 
-    key: tuple[str, int, int]
-    display: str
-    header: tuple[str, str, str, str] | None
-    problems: tuple[tuple[int, int, str, str], ...]
-    usable: bool
-    blobs: list[bytes]
-    keys: list[tuple[Any, ...]]
-    xkeys: list[tuple[Any, ...]]
+    __slots__ = ("key", "display", "header", "problems", "usable", "blobs", "keys", "xkeys", "quick")
+
+    def __init__(
+        self,
+        key: tuple[str, int, int],
+        display: str,
+        header: tuple[str, str, str, str] | None,
+        problems: tuple[tuple[int, int, str, str], ...],
+        usable: bool,
+        blobs: list[bytes],
+        keys: list[tuple[Any, ...]],
+        xkeys: list[tuple[Any, ...]],
+        quick: list[tuple[bytes, bytes]],
+    ) -> None:
+        self.key = key
+        self.display = display
+        self.header = header
+        self.problems = problems
+        self.usable = usable
+        self.blobs = blobs
+        self.keys = keys
+        self.xkeys = xkeys
+        self.quick = quick
 
 
-def file_key(path: Path) -> tuple[str, int, int] | None:
+def file_key(path: str | os.PathLike[str]) -> tuple[str, int, int] | None:
     try:
-        real = path.resolve()
-        st = real.stat()
-    except OSError:
+        real = os.path.realpath(path)
+        st = os.stat(real)
+    except (OSError, ValueError):
         return None
-    return (str(real), st.st_mtime_ns, st.st_size)
+    return (real, st.st_mtime_ns, st.st_size)
 
 
 class Index:
@@ -225,20 +246,29 @@ class Index:
         self.header = header
         self._body = body
         self.files: list[dict[str, Any]] = header["files"]
-        self.offsets = array("Q")
-        self.offsets.frombytes(header["offsets"])
-        self.crcs = array("I")
-        self.crcs.frombytes(header["crcs"])
+        # memoryviews rather than arrays: importing array pulls in collections.abc
+        self.offsets = memoryview(header["offsets"]).cast("Q")
+        self.crcs = memoryview(header["crcs"]).cast("I")
+        self.qoffsets = memoryview(header["qoffsets"]).cast("Q")
+        self.qcrcs = memoryview(header["qcrcs"]).cast("I")
         self.n = len(self.crcs)
-        if len(self.offsets) != self.n + 1:
+        if len(self.offsets) != self.n + 1 or len(self.qoffsets) != 2 * self.n + 1 or len(self.qcrcs) != 2 * self.n:
             raise ValueError("offset table does not match the event count")
-        if body + self.offsets[-1] > len(mm):
+        if body + max(self.offsets[-1], self.qoffsets[-1]) > len(mm):
             raise ValueError("truncated")
 
     def blob(self, i: int) -> bytes:
         data = self._mm[self._body + self.offsets[i] : self._body + self.offsets[i + 1]]
         if zlib.crc32(data) != self.crcs[i]:
             raise CacheCorrupt(f"event {i} fails its checksum")
+        return data
+
+    def quick_blob(self, i: int, part: int = 0) -> bytes:
+        """Part 0 or 1 of event ``i``'s quick record (see ``quick.record``)."""
+        k = 2 * i + part
+        data = self._mm[self._body + self.qoffsets[k] : self._body + self.qoffsets[k + 1]]
+        if zlib.crc32(data) != self.qcrcs[k]:
+            raise CacheCorrupt(f"quick record {i} fails its checksum")
         return data
 
     def extra(self, where: tuple[int, int, int]) -> Any:
@@ -265,6 +295,7 @@ class Index:
             [self.blob(i) for i in range(first, first + count)],
             list(self.extra(f["keys_at"])),
             list(self.extra(f["xkeys_at"])),
+            [(self.quick_blob(i), self.quick_blob(i, 1)) for i in range(first, first + count)],
         )
 
 
@@ -273,7 +304,7 @@ def _trusted(fd: int) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
-def open_index(file: Path, identity: tuple[Any, ...]) -> Index | None:
+def open_index(file: str | os.PathLike[str], identity: tuple[Any, ...]) -> Index | None:
     """The index in ``file`` if it is ours, whole, and made for ``identity`` by this code."""
     try:
         fd = os.open(file, os.O_RDONLY)
@@ -311,14 +342,16 @@ def open_index(file: Path, identity: tuple[Any, ...]) -> Index | None:
 
 
 def write_index(
-    file: Path,
+    file: str | os.PathLike[str],
     identity: tuple[Any, ...],
     parts: Sequence[FilePart],
-    index: dict[str, bytes],
+    index: dict[str, Any],
     cross: Iterable[tuple[int, int, int, str, str]],
 ) -> None:
     """Write the whole index atomically. ``index`` holds the window index arrays as bytes and
     ``cross`` the cross-file problems as (file number, line, col, message, severity)."""
+    from array import array
+
     body = bytearray()
     offsets = array("Q", [0])
     crcs = array("I")
@@ -327,6 +360,15 @@ def write_index(
             body += blob
             offsets.append(len(body))
             crcs.append(zlib.crc32(blob))
+    qoffsets = array("Q")
+    qcrcs = array("I")
+    for part in parts:
+        for pair in part.quick:
+            for blob in pair:
+                qoffsets.append(len(body))
+                body += blob
+                qcrcs.append(zlib.crc32(blob))
+    qoffsets.append(len(body))
     files = []
     first = 0
     for part in parts:
@@ -356,25 +398,60 @@ def write_index(
             "files": files,
             "offsets": offsets.tobytes(),
             "crcs": crcs.tobytes(),
+            "qoffsets": qoffsets.tobytes(),
+            "qcrcs": qcrcs.tobytes(),
             "cross": tuple(cross),
             **index,
         }
     )
     from anniv.fsutil import atomic_write
 
-    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.makedirs(os.path.dirname(os.path.abspath(file)), mode=0o700, exist_ok=True)
     whole = bytearray(_PREFIX.pack(MAGIC, len(header), zlib.crc32(header)))
     whole += header
     del header
     whole += body
     del body
-    atomic_write(file, whole, durable=False, mode=0o600)  # type: ignore[arg-type]
+    from pathlib import Path
+
+    atomic_write(Path(file), whole, durable=False, mode=0o600)  # type: ignore[arg-type]
 
 
-def index_file(folder: Path, identity: tuple[Any, ...]) -> Path:
-    return folder / (hashlib.sha256(repr(identity).encode()).hexdigest()[:32] + ".idx")
+def index_file(folder: str | os.PathLike[str], identity: tuple[Any, ...]) -> str:
+    """Where the index of ``identity`` (data folder, file list, seed roots) lives. The name
+    only spreads folders over files; the identity inside is what is checked."""
+    raw = repr(identity).encode("utf-8", "surrogatepass")
+    return os.path.join(folder, f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}.idx")
 
 
 def calendar_of(header: tuple[str, str, str, str], events: tuple[Event, ...], path: str) -> Calendar:
+    from anniv.model import Calendar
+
     cid, name, desc, leap = header
     return Calendar(cid, name, desc, leap, events, path)
+
+
+_CODES = 13 * 32  # month-day codes: month * 32 + day
+
+
+def window_index(h: dict[str, Any]) -> dict[str, Any]:
+    """The window index arrays stored in a header (see ``catalog.build_index``), as
+    read-only memoryviews of the header's bytes."""
+    out: dict[str, Any] = {}
+    for name, code in (
+        ("md_start", "I"),
+        ("md_events", "I"),
+        ("movers", "I"),
+        ("always", "I"),
+        ("greg_ord", "i"),
+        ("greg_ev", "I"),
+        ("greg_of", "i"),
+        ("opt_ord", "i"),
+        ("opt_ev", "I"),
+    ):
+        out[name] = memoryview(h[name]).cast(code)  # type: ignore[call-overload]
+    if len(out["md_start"]) != _CODES + 1 or not isinstance(h["tables"], dict):
+        raise ValueError("malformed index")
+    out["tables"] = h["tables"]
+    out["mover_years"] = tuple(h["mover_years"])
+    return out

@@ -15,7 +15,7 @@ import sys
 import time
 from array import array
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -204,26 +204,9 @@ def _index_to_bytes(ix: dict[str, Any]) -> dict[str, Any]:
 
 
 def _index_from_header(h: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, code in (
-        ("md_start", "I"),
-        ("md_events", "I"),
-        ("movers", "I"),
-        ("always", "I"),
-        ("greg_ord", "i"),
-        ("greg_ev", "I"),
-        ("greg_of", "i"),
-        ("opt_ord", "i"),
-        ("opt_ev", "I"),
-    ):
-        a = array(code)
-        a.frombytes(h[name])
-        out[name] = a
-    if len(out["md_start"]) != _CODES + 1 or not isinstance(h["tables"], dict):
-        raise ValueError("malformed index")
-    out["tables"] = h["tables"]
-    out["mover_years"] = tuple(h["mover_years"])
-    return out
+    from anniv.cache import window_index
+
+    return window_index(h)
 
 
 # -- the catalogue -------------------------------------------------------------------------------
@@ -616,7 +599,7 @@ def load_catalog(
     return Catalog(tuple(calendars), problems, tuple(broken))
 
 
-def _load_cached(data_dir: Path, files: list[Path], explicit: bool, folder: Path, progress: bool | None) -> Catalog:
+def _load_cached(data_dir: Path, files: list[Path], explicit: bool, folder: str, progress: bool | None) -> Catalog:
     from anniv import cache
 
     roots = seed_roots(data_dir)
@@ -691,7 +674,7 @@ class _Memory:
 
 def _rebuild(
     old: Any,
-    target: Path,
+    target: str,
     identity: tuple[Any, ...],
     data_dir: Path,
     files: list[Path],
@@ -701,7 +684,7 @@ def _rebuild(
 ) -> Catalog:
     """Parse the files that changed (all, without a usable old index), reuse the others'
     pieces as they are, write the new index and serve from it."""
-    from anniv import cache
+    from anniv import cache, quick
 
     reuse: dict[Any, int] = {}
     if old is not None:
@@ -738,6 +721,7 @@ def _rebuild(
                 [cache.encode_event(ev) for ev in events],
                 [index_keys(ev) for ev in events],
                 [_xkey(ev) for ev in events],
+                [quick.record(ev) for ev in events],
             )
         parts.append(part)
     stream.close()
@@ -750,7 +734,7 @@ def _rebuild(
     LAST_REPARSED[:] = reparsed
     written = None
     try:
-        cache.write_index(target, identity, parts, _index_to_bytes(index), cross_t)
+        cache.write_index(target, identity, parts, {**_index_to_bytes(index), "row_slots": quick.row_slots()}, cross_t)
         written = cache.open_index(target, identity)
     except OSError:
         pass

@@ -130,10 +130,18 @@ def main(
     stderr: IO[str] | None = None,
     env: dict[str, str] | None = None,
     stdin: IO[str] | None = None,
+    quick: bool = True,
 ) -> int:
+    """Run one command line; with ``quick``, ``anniv.quick`` answers it first when it can."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     environ = dict(os.environ if env is None else env)
+    if quick:
+        from anniv import quick as quick_path
+
+        status = quick_path.run(sys.argv[1:] if argv is None else argv, environ, out, err)
+        if status is not None:
+            return status
     try:
         args = build_parser(sys.argv[1:] if argv is None else argv).parse_args(argv)
         if not args.command:
@@ -170,5 +178,5 @@ def main(
 
 
 def main_exit() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (the installed script starts at ``anniv.quick.main_exit``)."""
     sys.exit(main())

@@ -11,14 +11,26 @@ drift apart. Days are proleptic Gregorian ordinals (``date.toordinal()``) throug
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from datetime import date
 
 from anniv import milestones
+
+TYPE_CHECKING = False  # not typing's: importing typing costs the quick path milliseconds
+if TYPE_CHECKING:
+    from datetime import date as date
+    from datetime import timedelta as timedelta
+    from typing import Any
+else:
+    try:  # the C module alone: importing datetime.py first costs two more milliseconds
+        from _datetime import date, timedelta  # noqa: F401 (windows takes timedelta from here)
+    except ImportError:  # not CPython
+        from datetime import date, timedelta  # noqa: F401
 
 MAX_ORDINAL = date.max.toordinal()
 LEAP_CODE = 2 * 32 + 29  # month-day code (month * 32 + day) of Feb 29
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 LONG_WINDOW_DAYS = 400  # longer windows scan every event
+# What ``dynamic_fields`` returns, in order.
+DYNAMIC_NAMES = ("date", "kind", "count", "ordinal", "label", "milestone", "round", "rank", "weekday", "days_until")
 
 
 def is_leap(year: int) -> bool:
@@ -33,11 +45,13 @@ def day_in_year(year: int, month: int, day: int, leap_day: str = "feb28") -> int
         return 0
     if month == 2 and day == 29 and not is_leap(year):
         if leap_day == "mar1":
-            return date(year, 3, 1).toordinal()
-        if leap_day == "leap-years-only":
+            month, day = 3, 1
+        elif leap_day == "leap-years-only":
             return 0
-        return date(year, 2, 28).toordinal()
-    return date(year, month, day).toordinal()
+        else:
+            day = 28
+    o: int = date(year, month, day).toordinal()
+    return o
 
 
 def occurrences(
@@ -58,19 +72,26 @@ def occurrences(
     in or the event is younger than ``age`` years at ``today``.
 
     ``kept(year)`` gives the ordinal the anniversary of ``year`` is kept on (0: not kept);
-    it is called for day precision only. Month- and year-precision events are listed on the
+    it is called for day precision only. For an event kept on a fixed month-day other than
+    Feb 29, ``kept`` may instead be that month-day's (ordinal, year) pairs inside the window
+    (``window_days``): the same answers without a call per year. Month- and year-precision events are listed on the
     first of their month (``month``) or of January.
     """
     out: list[tuple[int, str, int]] = []
     first_year = date.fromordinal(start).year
     last_year = date.fromordinal(end).year
     if precision == "day":
-        for year in range(first_year - 1, last_year + 1):
-            if year - y0 < 1:
-                continue
-            o = kept(year)  # type: ignore[operator]
-            if o and start <= o <= end:
-                out.append((o, "years", year - y0))
+        if type(kept) is list:
+            for o, year in kept:
+                if year - y0 >= 1:
+                    out.append((o, "years", year - y0))
+        else:
+            for year in range(first_year - 1, last_year + 1):
+                if year - y0 < 1:
+                    continue
+                o = kept(year)  # type: ignore[operator]
+                if o and start <= o <= end:
+                    out.append((o, "years", year - y0))
         if greg and (opt_in or age > 0) and (opt_in or (today - greg) / 365.2425 < age):
             for n in milestones.DAY_COUNTS:
                 o = greg + n - 1  # inclusive: the event day is day 1
@@ -86,6 +107,16 @@ def occurrences(
     return out
 
 
+def window_days(start: int, end: int) -> dict[int, list[tuple[int, int]]]:
+    """Month-day code (month * 32 + day) -> the (ordinal, year) of each day of the window
+    with that month-day, in order."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    for o in range(start, end + 1):
+        d = date.fromordinal(o)
+        out.setdefault(d.month * 32 + d.day, []).append((o, d.year))
+    return out
+
+
 def dynamic_fields(
     o: int, kind: str, count: int, precision: str, importance: int, today: int, lang: str
 ) -> tuple[str, str, int, str, str, str | None, bool, int, str | None, int]:
@@ -98,14 +129,23 @@ def dynamic_fields(
         shown = str(d.year)
     else:
         shown = d.isoformat()
-    tier = milestones.tier_of(kind, count)
+    key = (kind, count, lang)
+    names = _NAMES.get(key)
+    if names is None:
+        names = _NAMES[key] = (
+            milestones.ordinal_of(kind, count, lang),
+            milestones.label_of(kind, count, lang),
+            milestones.milestone_name(count) if kind == "years" else None,
+            milestones.tier_of(kind, count),
+        )
+    ordinal, label, name, tier = names
     return (
         shown,
         kind,
         count,
-        milestones.ordinal_of(kind, count, lang),
-        milestones.label_of(kind, count, lang),
-        milestones.milestone_name(count) if kind == "years" else None,
+        ordinal,
+        label,
+        name,
         tier >= 1,
         milestones.rank(tier, importance),
         WEEKDAYS[d.weekday()] if precision == "day" else None,
@@ -113,7 +153,14 @@ def dynamic_fields(
     )
 
 
-def candidates(ix: dict, start: int, end: int, total: int, today: int | None = None, age: int | None = None) -> list[int]:  # type: ignore[type-arg]
+# (kind, count, lang) -> (ordinal, label, milestone name, tier): a month's listing repeats
+# the same few hundred counts thousands of times.
+_NAMES: dict[tuple[str, int, str], tuple[str, str, str | None, int]] = {}
+
+
+def candidates(
+    ix: dict[str, Any], start: int, end: int, total: int, today: int | None = None, age: int | None = None
+) -> list[int]:
     """Event numbers that may have an anniversary from ordinal ``start`` to ``end``, in
     first-seen order, from a window index (see ``catalog.build_index``). With ``today`` and
     ``age`` (a query's day-count policy) day counts are pruned to the events that can have

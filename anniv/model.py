@@ -60,6 +60,9 @@ class Observance:
     note: str = ""
 
 
+NO_OBSERVANCE = Observance()
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     title: str = ""

@@ -3,17 +3,16 @@ functions return strings (or fill a rich console handed to them)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from anniv.dates import display_date
-from anniv.engine import Anniversary
-from anniv.model import Commemoration, Event, Source
+from anniv import kernel
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+if TYPE_CHECKING:
+    from anniv.engine import Anniversary
+    from anniv.model import Commemoration, Event, Source
+
+WEEKDAYS = kernel.WEEKDAYS
 
 
 def source_dict(s: Source) -> dict[str, str]:
@@ -51,39 +50,102 @@ def shown_date(a: Anniversary) -> str:
     return a.date.isoformat()
 
 
-def row_dict(a: Anniversary, today: date, lang: str = "en") -> dict[str, Any]:
-    """The JSON contract: event_id, title, date, event_date, kind, years|days, ordinal,
-    milestone, rank, calendar, tags, commemorations — plus a few helpful extras."""
-    ev = a.event
-    row: dict[str, Any] = {
+def static_fields(ev: Event) -> dict[str, Any]:
+    """What a listing row says of the event itself, in any language but the title's."""
+    from anniv.dates import display_date
+
+    return {
         "event_id": ev.id,
-        "title": ev.title_in(lang),
-        "date": shown_date(a),
         "event_date": ev.date.iso(),
-        "kind": a.kind,
-        a.kind: a.count,
-        "ordinal": a.ordinal(lang),
-        "label": a.label(lang),
-        "milestone": a.milestone,
-        "round": a.is_round,
-        "rank": a.rank,
         "importance": ev.importance,
         "calendar": ev.calendar_id,
         "tags": list(ev.tags),
-        "precision": a.precision,
-        "weekday": WEEKDAYS[a.date.weekday()] if a.precision == "day" else None,
-        "days_until": (a.date - today).days,
+        "precision": ev.date.precision,
         "event_date_display": display_date(ev.date),
         "observed_note": ev.observed.note,
         "commemorations": [commemoration_dict(c) for c in ev.commemorations],
     }
-    return row
+
+
+def assemble(static: dict[str, Any], title: Any, dyn: tuple[Any, ...]) -> dict[str, Any]:
+    """One listing row, in the order of the JSON contract, from ``static_fields``, the title
+    in the row's language and ``kernel.dynamic_fields``."""
+    shown, kind, count, ordinal, label, milestone, is_round, rank, weekday, until = dyn
+    return {
+        "event_id": static["event_id"],
+        "title": title,
+        "date": shown,
+        "event_date": static["event_date"],
+        "kind": kind,
+        kind: count,
+        "ordinal": ordinal,
+        "label": label,
+        "milestone": milestone,
+        "round": is_round,
+        "rank": rank,
+        "importance": static["importance"],
+        "calendar": static["calendar"],
+        "tags": list(static["tags"]),
+        "precision": static["precision"],
+        "weekday": weekday,
+        "days_until": until,
+        "event_date_display": static["event_date_display"],
+        "observed_note": static["observed_note"],
+        "commemorations": static["commemorations"],
+    }
+
+
+def row_dict(a: Anniversary, today: date, lang: str = "en") -> dict[str, Any]:
+    """The JSON contract: event_id, title, date, event_date, kind, years|days, ordinal,
+    milestone, rank, calendar, tags, commemorations — plus a few helpful extras."""
+    ev = a.event
+    dyn = kernel.dynamic_fields(
+        a.date.toordinal(), a.kind, a.count, a.precision, ev.importance, today.toordinal(), lang
+    )
+    return assemble(static_fields(ev), ev.title_in(lang), dyn)
+
+
+class _Slot:
+    """A placeholder in a row template."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+DYNAMIC_NAMES = kernel.DYNAMIC_NAMES
+
+
+def json_template(static: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """A row's JSON as a ``%``-template: the event's own fields written out exactly as
+    ``to_json`` writes them, ``%s`` where the title and each of ``kernel.dynamic_fields``
+    go (a JSON value each, the count's key included). Returns the template and the names of
+    its slots in order (``title`` or one of ``DYNAMIC_NAMES``)."""
+    import json
+
+    row = assemble(static, _Slot("title"), tuple(_Slot(n) for n in DYNAMIC_NAMES))
+    parts = []
+    slots = []
+    for key, value in row.items():
+        if isinstance(key, _Slot):
+            slots.append(key.name)
+            k = "%s"
+        else:
+            k = json.dumps(key, ensure_ascii=False).replace("%", "%%")
+        if isinstance(value, _Slot):
+            slots.append(value.name)
+            v = "%s"
+        else:
+            v = json.dumps(value, ensure_ascii=False).replace("%", "%%")
+        parts.append(f"{k}: {v}")
+    return "{" + ", ".join(parts) + "}", tuple(slots)
 
 
 def to_json(value: Any) -> str:
     """JSON for scripts: a list is written one compact item per line (the C encoder does the
     work; ``json.dumps(indent=2)`` falls back to pure Python and cost 60 ms for a month of a
     10k catalogue); a single object is indented. Non-ASCII text is written as is."""
+    import json
+
     if isinstance(value, list):
         if not value:
             return "[]\n"
@@ -110,6 +172,9 @@ CSV_FIELDS = (
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
+    import csv
+    import io
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_FIELDS)
@@ -224,4 +289,6 @@ def listing(rows: list[dict[str, Any]], heading: str, fmt: str, terminal: tuple[
 
 
 def event_summary_line(ev: Event) -> str:
+    from anniv.dates import display_date
+
     return f"{ev.id}: {ev.title} ({display_date(ev.date)})"

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import re
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from anniv.errors import UsageError
+from anniv import windows
 
 if TYPE_CHECKING:
     from anniv.catalog import Catalog
@@ -42,56 +41,16 @@ def add_window(p: argparse.ArgumentParser, default: str = "this month") -> None:
 
 
 def _day(text: str, flag: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{flag} {text!r} is not a date; write YYYY-MM-DD") from None
+    return windows.day(text, flag)
 
 
 def month_window(text: str) -> tuple[date, date]:
-    m = re.fullmatch(r"(\d{4})-(\d{2})", text)
-    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:
-        raise UsageError(f"--month {text!r} is not a month; write YYYY-MM, e.g. 2025-10")
-    y, mo = int(m.group(1)), int(m.group(2))
-    first = date(y, mo, 1)
-    if (y, mo) == (9999, 12):
-        return first, date(9999, 12, 31)
-    return first, date(y + (mo == 12), mo % 12 + 1, 1) - timedelta(days=1)
+    return windows.month_window(text)
 
 
 def window(args: argparse.Namespace, today: date) -> tuple[date, date, str]:
-    """The window the flags ask for, and a title for it. Only one way of saying it is allowed."""
-    given = [n for n in ("month", "year", "next") if getattr(args, n, None)]
-    if args.start or args.end:
-        given.append("from/to")
-    if len(given) > 1:
-        raise UsageError(f"give one window, not {' and '.join('--' + g for g in given)}")
-    if args.start or args.end:
-        if not (args.start and args.end):
-            raise UsageError("--from and --to go together")
-        start, end = _day(args.start, "--from"), _day(args.end, "--to")
-        if end < start:
-            raise UsageError(f"--to {end} is before --from {start}")
-        if (end - start).days > 366 * 200:
-            raise UsageError("a window is limited to 200 years")
-        return start, end, f"{start} to {end}"
-    if args.year:
-        if not 1 <= args.year <= 9999:
-            raise UsageError("--year must be from 1 to 9999")
-        return date(args.year, 1, 1), date(args.year, 12, 31), str(args.year)
-    if args.next:
-        m = re.fullmatch(r"(\d{1,5})\s*([dwmy]?)", args.next.strip())
-        if not m:
-            raise UsageError(f"--next {args.next!r}: write a length like 30d, 6w, 3m or 1y")
-        n, unit = int(m.group(1)), m.group(2) or "d"
-        days = n * {"d": 1, "w": 7, "m": 30, "y": 365}[unit]
-        if not 1 <= days <= 366 * 200:
-            raise UsageError("--next must be from 1 day to 200 years")
-        end = today + timedelta(days=days - 1)
-        return today, end, f"next {args.next} ({today} to {end})"
-    month = args.month or today.strftime("%Y-%m")
-    first, last = month_window(month)
-    return first, last, first.strftime("%B %Y")
+    """The window the flags ask for, and a title for it (see ``anniv.windows``)."""
+    return windows.window(today, args.month, args.year, args.start, args.end, args.next)
 
 
 def editable_data_dir(ctx: Context) -> Any:

@@ -1,0 +1,375 @@
+"""``anniv due`` answered straight from the on-disk index, before the rest of anniv loads.
+
+The console script starts here. When the command line is ``anniv due`` with options this
+module understands and the folder's index is valid, the listing is built from per-event
+*quick records* written into the index when the YAML was parsed (``record``): the event's row
+fields, its JSON row as a ``%``-template, and what the kernel needs to count its
+anniversaries. Only ``os``, ``marshal``, ``mmap``, ``struct``, ``zlib``, ``datetime`` and
+anniv's light modules (``kernel``, ``milestones``, ``windows``, ``cache``) are imported, no
+argparse, typing, dataclasses, re, json or date library, which is most of what a start-up of
+the full command line costs.
+
+Anything else returns None and ``anniv.cli`` runs the command in full: other commands and
+formats, ``--help``, abbreviated or unknown options, any usage error (so every message comes
+from one place), broken files, a stale or missing index, moving events outside the indexed
+years, a candidate whose record could not be made. Both paths count with ``anniv.kernel`` and
+shape rows with ``render.assemble``; the tests compare their output byte for byte.
+``ANNIV_QUICK=0`` turns the quick path off.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+
+from anniv import cache, kernel, milestones, windows
+from anniv.kernel import date
+
+TYPE_CHECKING = False  # not typing's: see above
+if TYPE_CHECKING:
+    from typing import IO, Any
+
+    from anniv.model import Event
+
+LANGS = milestones.LANGS
+FORMATS = ("table", "json", "csv", "md")  # ics is written by the full path
+SORTS = ("round", "date", "rank")
+_VALUED = ("data", "today", "month", "year", "from", "to", "next", "format", "lang", "sort", "day-counts-age")
+_REPEATED = ("tag", "calendar")
+_FLAGS = ("round",)
+
+
+class Fallback(Exception):
+    """The quick path cannot answer this; the full command line will."""
+
+
+# -- written when the index is built --------------------------------------------------------------
+def record(ev: Event) -> tuple[bytes, bytes]:
+    """The quick record of ``ev``: two marshal blobs. The first is None when its counting
+    cannot be planned ahead, else (JSON template, title per language as JSON, plan, id,
+    calendar, tags, importance), the plan being (precision, month, base year, fixed month-day
+    or None, leap-day policy, opts in to day counts). The second, read only for formats other
+    than JSON, is (``render.static_fields``, title per language)."""
+    import json
+
+    from anniv import engine, render
+    from anniv.errors import AnnivError
+
+    try:
+        y0 = engine.base_year(ev)
+        md = engine.fixed_month_day(ev)
+    except (ValueError, OverflowError, AnnivError):
+        return marshal.dumps(None), marshal.dumps(None)
+    static = render.static_fields(ev)
+    template, _ = render.json_template(static)
+    plan = (ev.date.precision, ev.date.month, y0, md, ev.leap_day, bool(ev.day_counts))
+    titles = tuple(ev.title_in(lang) for lang in LANGS)
+    encoded = tuple(json.dumps(t, ensure_ascii=False) for t in titles)
+    head = (template, encoded, plan, ev.id, ev.calendar_id, tuple(ev.tags), ev.importance)
+    return marshal.dumps(head), marshal.dumps((static, titles))
+
+
+def row_slots() -> tuple[str, ...]:
+    """The names of a JSON template's slots, in order (the same for every record)."""
+    from anniv import render
+
+    static: dict[str, Any] = dict.fromkeys(
+        ("event_id", "event_date", "calendar", "precision", "event_date_display", "observed_note"), ""
+    )
+    static.update(importance=1, tags=[], commemorations=[])
+    return render.json_template(static)[1]
+
+
+# -- the command line -----------------------------------------------------------------------------
+def _parse(argv: list[str]) -> tuple[dict[str, str], dict[str, list[str]], set[str]]:
+    """``due``'s options as argparse would read them, or Fallback for anything unusual."""
+    if not argv or argv[0] != "due":
+        raise Fallback
+    values: dict[str, str] = {}
+    repeated: dict[str, list[str]] = {k: [] for k in _REPEATED}
+    flags: set[str] = set()
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        if not arg.startswith("--"):
+            raise Fallback
+        name, eq, value = arg[2:].partition("=")
+        if name in _FLAGS and not eq:
+            flags.add(name)
+        elif name in _VALUED or name in _REPEATED:
+            if not eq:
+                i += 1
+                if i == len(argv) or argv[i].startswith("-"):
+                    raise Fallback
+                value = argv[i]
+            if name in _VALUED:
+                values[name] = value
+            else:
+                repeated[name].append(value)
+        else:
+            raise Fallback
+        i += 1
+    return values, repeated, flags
+
+
+def _pure(text: str) -> str:
+    """``str(pathlib.PurePosixPath(text))``: repeated slashes and ``.`` parts dropped."""
+    lead = "//" if text.startswith("//") and not text.startswith("///") else ("/" if text.startswith("/") else "")
+    return lead + "/".join(p for p in text.split("/") if p and p != ".") or "."
+
+
+def _data_dir(values: dict[str, str], env: Any) -> str:
+    given = values.get("data") or env.get("ANNIV_DATA") or ""
+    if "data" in values and not values["data"]:
+        raise Fallback
+    if given:
+        return _pure(given)
+    here = os.path.dirname(os.path.realpath(__file__))
+    for candidate in (os.path.join(here, "calendars"), os.path.join(os.path.dirname(here), "calendars")):
+        if os.path.isdir(candidate):
+            return candidate
+    raise Fallback
+
+
+def _identity(data: str) -> tuple[Any, ...]:
+    """``catalog._load_cached``'s identity of a folder: its real path and the seed roots."""
+    folder = os.path.realpath(data)
+    roots = [os.path.dirname(folder), folder]
+    here = os.path.dirname(os.path.realpath(__file__))
+    for extra in (here, os.path.dirname(here)):
+        if os.path.isdir(os.path.join(extra, "seeds")) and extra not in roots:
+            roots.append(extra)
+    return (folder, None, tuple(roots))
+
+
+def _display(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return rel if not rel.startswith("..") else path
+
+
+def _open(data: str) -> tuple[Any, list[str]]:
+    """The valid index of ``data`` and its files' display paths, or Fallback."""
+    folder = cache.cache_dir()
+    if folder is None or not os.path.isdir(data):
+        raise Fallback
+    names = sorted(n for n in os.listdir(data) if os.path.splitext(n)[1] in (".yaml", ".yml") and not n.startswith("."))
+    paths = [data.rstrip("/") + "/" + n if data != "/" else "/" + n for n in names]
+    identity = _identity(data)
+    keys = []
+    for p in paths:
+        if os.path.islink(p):
+            raise Fallback  # the full path decides whether a link may leave the folder
+        keys.append(cache.file_key(p))
+    idx = cache.open_index(cache.index_file(folder, identity), identity)
+    if idx is None:
+        raise Fallback
+    displays = [_display(p) for p in paths]
+    if [tuple(f["key"]) for f in idx.files] != keys or [f["display"] for f in idx.files] != displays:
+        raise Fallback
+    return idx, displays
+
+
+# -- the listing ----------------------------------------------------------------------------------
+def run(argv: list[str], env: Any, stdout: IO[str], stderr: IO[str], today: date | None = None) -> int | None:
+    """Answer ``argv`` (without the program name) and return the exit status, or None when
+    the full command line has to. Nothing is written unless the answer is complete."""
+    if env.get("ANNIV_QUICK") == "0" or env.get("ANNIV_NO_CACHE") == "1":
+        return None
+    try:
+        text, warning = _answer(argv, env, stdout, today)
+    except (Fallback, cache.CacheCorrupt, ValueError, KeyError, IndexError, TypeError, EOFError, OSError):
+        return None
+    try:
+        if warning:
+            stderr.write(warning)
+        stdout.write(text)
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+def _answer(argv: list[str], env: Any, stdout: IO[str], today: date | None) -> tuple[str, str]:
+    values, repeated, flags = _parse(argv)
+    fmt = values.get("format", "table")
+    lang = values.get("lang", "en")
+    how = values.get("sort", "round")
+    if fmt not in FORMATS or lang not in LANGS or how not in SORTS:
+        raise Fallback
+    age = int(values.get("day-counts-age", "3"))
+    year = int(values["year"]) if "year" in values else None
+    if age < 0:
+        raise Fallback
+    if "today" in values:
+        today = date.fromisoformat(values["today"])
+    elif today is None:
+        today = date.today()
+    try:
+        start, end, title = windows.window(
+            today, values.get("month"), year, values.get("from"), values.get("to"), values.get("next")
+        )
+    except Exception:  # a UsageError: the full path says it
+        raise Fallback from None
+    idx, displays = _open(_data_dir(values, env))
+    header = idx.header
+    if not all(f["usable"] for f in idx.files) or not idx.files:
+        raise Fallback
+    cal_ids = {f["header"][0] for f in idx.files}
+    if any(c not in cal_ids for c in repeated["calendar"]):
+        raise Fallback
+    cross = [c for c in header["cross"] if c[4] == "error"]
+    warning = ""
+    if cross:
+        k, line, col, message, _ = cross[0]
+        where = displays[k] + (f":{line}:{col}" if line else "")
+        warning = (
+            f"anniv: warning: {len(cross)} problem(s) between files, first: {where}: {message} "
+            "(run 'anniv check' for all)\n"
+        )
+    ix = cache.window_index(header)
+    s, e, t = start.toordinal(), end.toordinal(), today.toordinal()
+    found = _found(idx, ix, s, e, t, age, repeated, "round" in flags, lang)
+    if how == "rank":
+        found.sort(key=lambda f: (-f[0][7], f[1]))
+    elif how == "round":
+        found.sort(key=lambda f: (not f[0][6], f[1]))
+    else:
+        found.sort(key=lambda f: f[1])
+    if fmt == "json":
+        return _json(found, header["row_slots"], lang), warning
+    from anniv import render
+
+    li = LANGS.index(lang)
+    rows = []
+    for dyn, _, _, i in found:
+        static, titles = marshal.loads(idx.quick_blob(i, 1))
+        rows.append(render.assemble(static, titles[li], dyn))
+    terminal = None
+    if stdout.isatty():
+        terminal = (_columns(env), "NO_COLOR" not in env)
+    return render.listing(rows, f"Anniversaries, {title}", fmt, terminal), warning
+
+
+def _found(
+    idx: Any,
+    ix: dict[str, Any],
+    s: int,
+    e: int,
+    t: int,
+    age: int,
+    repeated: dict[str, list[str]],
+    round_only: bool,
+    lang: str,
+) -> list[tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], int]]:
+    """(dynamic fields, sort key, record, event number) of every anniversary in the window,
+    unsorted."""
+    total = idx.n
+    lo, hi = ix["mover_years"]
+    if ix["always"] or (ix["movers"] and (date.fromordinal(s).year - 1 < lo or date.fromordinal(e).year > hi)):
+        raise Fallback  # moving events beyond the indexed years: the full path converts them
+    tables, greg_of = ix["tables"], ix["greg_of"]
+    cals, tags = set(repeated["calendar"]), set(repeated["tag"])
+    seen: set[str] = set()
+    out = []
+    days = kernel.window_days(s, e) if e - s <= kernel.LONG_WINDOW_DAYS else None
+    for i in kernel.candidates(ix, s, e, total, t, age):
+        rec = marshal.loads(idx.quick_blob(i))
+        if rec is None:
+            raise Fallback
+        _, _, plan, eid, cal, ev_tags, importance = rec
+        if eid in seen:
+            continue
+        seen.add(eid)
+        if (cals and cal not in cals) or (tags and not tags.intersection(ev_tags)):
+            continue
+        precision, month, y0, md, leap, opt_in = plan
+        kept: Any
+        if md is not None:
+            m, d = md
+            if days is not None and (m, d) != (2, 29):
+                kept = days.get(m * 32 + d, [])
+            else:
+
+                def kept(year: int, m: int = m, d: int = d, leap: str = leap) -> int:
+                    return kernel.day_in_year(year, m, d, leap)
+
+        else:
+            raw = tables.get(i)
+            if raw is None and precision == "day":
+                raise Fallback
+            table = memoryview(raw or b"").cast("i")
+
+            def kept(year: int, table: memoryview = table) -> int:
+                o: int = table[year - lo]
+                return o
+
+        for o, kind, count in kernel.occurrences(precision, month, y0, kept, greg_of[i], opt_in, s, e, t, age):
+            dyn = kernel.dynamic_fields(o, kind, count, precision, importance, t, lang)
+            if round_only and not dyn[6]:
+                continue
+            out.append((dyn, (o, -dyn[7], eid, kind, count), rec, i))
+    return out
+
+
+def _json(found: list[Any], slots: tuple[str, ...], lang: str) -> str:
+    """``render.to_json`` of the rows, from the records' templates. The dynamic strings
+    (dates, kinds, ordinals, labels, milestone names, weekdays) come from anniv's own tables
+    and never need escaping; titles were written as JSON when the index was built."""
+    if not found:
+        return "[]\n"
+    li = LANGS.index(lang)
+    pick = [kernel.DYNAMIC_NAMES.index(n) + 1 if n != "title" else 0 for n in slots]
+    lines = []
+    for dyn, _, rec, _ in found:
+        shown, kind, count, ordinal, label, milestone, is_round, rank, weekday, until = dyn
+        values = (
+            rec[1][li],
+            f'"{shown}"',
+            f'"{kind}"',
+            count,
+            f'"{ordinal}"',
+            f'"{label}"',
+            "null" if milestone is None else f'"{milestone}"',
+            "true" if is_round else "false",
+            rank,
+            "null" if weekday is None else f'"{weekday}"',
+            until,
+        )
+        lines.append(rec[0] % tuple([values[k] for k in pick]))
+    return "[\n" + ",\n".join(lines) + "\n]\n"
+
+
+def _columns(env: Any) -> int:
+    """``cli.Context.columns``: ``COLUMNS`` when it is at least 40, else the terminal's."""
+    text = env.get("COLUMNS", "")
+    if text.isdigit() and int(text) >= 40:
+        return int(text)
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def main_exit() -> None:
+    """The command's entry point: the quick path, else the full command line.
+
+    A quick answer is a short-lived process that makes no cycles worth collecting and holds
+    nothing that needs closing, so the collector stays off and, once the output is flushed,
+    the process exits without the interpreter's teardown (a few milliseconds)."""
+    import gc
+
+    gc.disable()
+    status = run(sys.argv[1:], os.environ, sys.stdout, sys.stderr)
+    if status is None:
+        gc.enable()
+        from anniv.cli import main
+
+        sys.exit(main(quick=False))
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away (anniv due | head): not an error
+        pass
+    os._exit(status)

@@ -1,0 +1,309 @@
+"""The quick path (``anniv.quick``) answers ``anniv due`` from the index exactly as the full
+command line does, and steps aside whenever it cannot."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from anniv import cache, kernel, milestones, quick
+from anniv.catalog import bundled_data_dir
+from anniv.cli import main
+
+REPO = Path(__file__).parent.parent
+DATA = Path(__file__).parent / "data"
+sys.path.insert(0, str(REPO / "benchmarks"))
+from generate import generate  # noqa: E402
+
+
+def both(
+    argv: list[str], env: dict[str, str] | None = None
+) -> tuple[tuple[int | None, str, str], tuple[int, str, str]]:
+    """(quick, full) results of one command line: status, stdout, stderr."""
+    environ = dict(os.environ, **(env or {}))
+    qo, qe = io.StringIO(), io.StringIO()
+    status = quick.run(argv, environ, qo, qe)
+    fo, fe = io.StringIO(), io.StringIO()
+    code = main(argv, stdout=fo, stderr=fe, env=environ, quick=False)
+    return (status, qo.getvalue(), qe.getvalue()), (code, fo.getvalue(), fe.getvalue())
+
+
+def warm(data: Path) -> None:
+    """Build the folder's index with the full path (it parses and writes the index)."""
+    assert (
+        main(
+            ["due", "--data", str(data), "--today", "2025-01-01"],
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+            quick=False,
+        )
+        == 0
+    )
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3,000 generated events with every kind of date: Julian, lunar, rules, partial, BCE,
+    Feb 29, recent events with day counts, commemorations, Korean titles."""
+    return generate(3000, 11, date(2025, 10, 1), tmp_path_factory.mktemp("quick")) / "data"
+
+
+@pytest.fixture(scope="module")
+def engine_data() -> Path:
+    return DATA / "engine"
+
+
+def same(argv: list[str], env: dict[str, str] | None = None, answered: bool = True) -> None:
+    (status, qout, qerr), (code, fout, ferr) = both(argv, env)
+    if answered:
+        assert status is not None, f"the quick path stepped aside for {argv}"
+    if status is not None:
+        assert (status, qout, qerr) == (code, fout, ferr), argv
+
+
+WINDOWS = [
+    ["--next", "30d"],
+    ["--next", "1y"],
+    ["--next", "6w"],
+    ["--month", "2024-02"],
+    ["--month", "2025-02"],
+    ["--year", "2026"],
+    ["--from", "2025-12-20", "--to", "2026-01-10"],
+    [],
+]
+
+
+@pytest.mark.parametrize("window", WINDOWS, ids=lambda w: " ".join(w) or "default")
+@pytest.mark.parametrize("fmt", ["json", "table", "csv", "md"])
+def test_the_synthetic_catalogue_lists_the_same_either_way(synthetic: Path, window: list[str], fmt: str) -> None:
+    warm(synthetic)
+    same(["due", "--data", str(synthetic), "--today", "2025-10-01", "--format", fmt, *window])
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--round"],
+        ["--sort", "rank"],
+        ["--sort", "date"],
+        ["--lang", "ko"],
+        ["--lang", "zh", "--round"],
+        ["--tag", "war", "--tag", "science"],
+        ["--calendar", "synthetic-01"],
+        ["--day-counts-age", "0"],
+        ["--day-counts-age", "40"],
+        ["--day-counts-age=10", "--format=json", "--next=3m"],
+    ],
+    ids=lambda o: " ".join(o),
+)
+def test_options_give_the_same_answer_either_way(synthetic: Path, options: list[str]) -> None:
+    warm(synthetic)
+    same(["due", "--data", str(synthetic), "--today", "2025-10-01", "--format", "json", "--next", "60d", *options])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    day=st.dates(date(1952, 1, 1), date(2047, 12, 31)),
+    length=st.integers(1, 420),
+    fmt=st.sampled_from(["json", "table"]),
+    how=st.sampled_from(["round", "date", "rank"]),
+    lang=st.sampled_from(["en", "ko"]),
+    age=st.integers(0, 60),
+    only_round=st.booleans(),
+)
+def test_any_window_gives_the_same_answer_either_way(
+    synthetic: Path, day: date, length: int, fmt: str, how: str, lang: str, age: int, only_round: bool
+) -> None:
+    warm(synthetic)
+    argv = ["due", "--data", str(synthetic), "--today", day.isoformat(), "--next", f"{length}d", "--format", fmt]
+    argv += ["--sort", how, "--lang", lang, "--day-counts-age", str(age)] + (["--round"] if only_round else [])
+    same(argv)
+
+
+@pytest.mark.parametrize("today", ["2024-02-29", "2025-02-28", "2023-03-01", "2000-01-01", "2031-06-15"])
+def test_edge_case_records_list_the_same_either_way(engine_data: Path, tmp_path: Path, today: str) -> None:
+    warm(engine_data)
+    for window in (["--next", "30d"], ["--year", today[:4]], ["--month", today[:7]]):
+        same(["due", "--data", str(engine_data), "--today", today, "--format", "json", *window])
+
+
+def test_the_bundled_calendars_list_the_same_either_way() -> None:
+    data = bundled_data_dir()
+    warm(data)
+    for today in ("2025-10-01", "2025-06-25", "2026-01-01"):
+        same(["due", "--data", str(data), "--today", today, "--format", "json", "--next", "90d"])
+        same(["due", "--data", str(data), "--today", today])
+
+
+def test_warnings_between_files_are_said_the_same_way(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("cal-a", "cal-b"):
+        (data / f"{name}.yaml").write_text(
+            f"calendar:\n  id: {name}\n  name: Calendar {name}\nevents:\n"
+            f"  - id: twin-{name}\n    title: The same event\n    date: 1950-10-25\n"
+            "    summary: Twice.\n    sources: [{title: Fixture}]\n",
+            encoding="utf-8",
+        )
+    warm(data)
+    (status, out, err), full = both(["due", "--data", str(data), "--today", "2025-10-01", "--format", "json"])
+    assert status == 0 and "twin-cal-a" in out
+    assert "problem(s) between files" in err
+    assert (status, out, err) == full
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["due", "--help"],
+        ["due", "--form", "json"],  # argparse takes abbreviations; the quick path leaves them to it
+        ["due", "--format", "ics"],
+        ["due", "--today", "2025-13-01"],
+        ["due", "--next", "forever"],
+        ["due", "--month", "2025-10", "--year", "2025"],
+        ["due", "--day-counts-age", "-1"],
+        ["due", "--calendar", "no-such-calendar"],
+        ["due", "--lang", "fr"],
+        ["due", "-h"],
+        ["show", "korean-war-chinese-entry"],
+        ["due", "--", "x"],
+        [],
+    ],
+    ids=lambda a: " ".join(a) or "nothing",
+)
+def test_anything_unusual_is_left_to_the_full_command_line(synthetic: Path, argv: list[str]) -> None:
+    warm(synthetic)
+    assert quick.run([*argv, "--data", str(synthetic)], dict(os.environ), io.StringIO(), io.StringIO()) is None
+
+
+def test_a_stale_or_missing_index_is_left_to_the_full_path_which_rebuilds_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    text = "calendar:\n  id: c\n  name: C\nevents:\n  - id: e1\n    title: One\n    date: 1950-10-25\n    summary: S.\n    sources: [{title: F}]\n"
+    (data / "c.yaml").write_text(text, encoding="utf-8")
+    argv = ["due", "--data", str(data), "--today", "2025-10-01", "--format", "json"]
+    monkeypatch.setenv("ANNIV_CACHE_DIR", str(tmp_path / "cache"))
+    env = dict(os.environ)
+    assert quick.run(argv, env, io.StringIO(), io.StringIO()) is None  # no index yet
+    out = io.StringIO()
+    assert main(argv, stdout=out, stderr=io.StringIO(), env=env) == 0  # builds it
+    quick_out = io.StringIO()
+    assert quick.run(argv, env, quick_out, io.StringIO()) == 0
+    assert quick_out.getvalue() == out.getvalue()
+    (data / "c.yaml").write_text(text.replace("title: One", "title: One, edited"), encoding="utf-8")
+    os.utime(data / "c.yaml", ns=(1, 1))
+    assert quick.run(argv, env, io.StringIO(), io.StringIO()) is None  # the file changed
+    out = io.StringIO()
+    assert main(argv, stdout=out, stderr=io.StringIO(), env=env) == 0
+    assert "One, edited" in out.getvalue()
+    assert quick.run(argv, env, io.StringIO(), io.StringIO()) == 0
+    assert quick.run(argv, dict(env, ANNIV_QUICK="0"), io.StringIO(), io.StringIO()) is None
+
+
+def test_a_corrupt_quick_record_is_never_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "c.yaml").write_text(
+        "calendar:\n  id: c\n  name: C\nevents:\n  - id: e1\n    title: One\n    date: 1950-10-25\n    summary: S.\n    sources: [{title: F}]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("ANNIV_CACHE_DIR", str(tmp_path / "cache"))
+    env = dict(os.environ)
+    argv = ["due", "--data", str(data), "--today", "2025-10-01", "--format", "json"]
+    assert main(argv, stdout=io.StringIO(), stderr=io.StringIO(), env=env) == 0
+    (index,) = (tmp_path / "cache").glob("*.idx")
+    raw = bytearray(index.read_bytes())
+    at = raw.rfind(b'"title": %s')  # inside the event's JSON template
+    assert at > 0
+    raw[at + 2] ^= 0x20
+    index.write_bytes(bytes(raw))
+    assert quick.run(argv, env, io.StringIO(), io.StringIO()) is None
+    out = io.StringIO()
+    assert main(argv, stdout=out, stderr=io.StringIO(), env=env) == 0
+    assert json.loads(out.getvalue())[0]["title"] == "One"
+
+
+@pytest.mark.parametrize("lang", milestones.LANGS)
+def test_ordinals_and_labels_need_no_json_escaping(lang: str) -> None:
+    """The quick path writes them between quotes as they are."""
+    for kind in ("years", "days"):
+        for n in [*range(1, 3001), 10000, 12345]:
+            for text in (milestones.ordinal_of(kind, n, lang), milestones.label_of(kind, n, lang)):
+                assert json.dumps(text, ensure_ascii=False) == f'"{text}"'
+    for name in milestones.MILESTONE_NAMES.values():
+        assert json.dumps(name) == f'"{name}"'
+
+
+def test_the_window_days_shortcut_matches_counting_year_by_year() -> None:
+    start = date(2023, 12, 15).toordinal()
+    end = start + 400
+    days = kernel.window_days(start, end)
+    for m, d in ((1, 1), (12, 31), (6, 15), (12, 20)):
+        by_year = kernel.occurrences(
+            "day", m, 1900, lambda y, m=m, d=d: kernel.day_in_year(y, m, d), 0, False, start, end, start, 0
+        )
+        assert kernel.occurrences("day", m, 1900, days.get(m * 32 + d, []), 0, False, start, end, start, 0) == by_year
+
+
+def test_quick_answers_import_almost_nothing(synthetic: Path, tmp_path: Path) -> None:
+    """What the quick path imports is what it costs: no argparse, typing, dataclasses, re,
+    json, pathlib, YAML or date library."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    argv = ["due", "--data", str(synthetic), "--today", "2025-10-01", "--next", "30d", "--format", "json"]
+    warm(synthetic)
+
+    def imports(code: str) -> tuple[set[str], str]:
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", code, *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        lines = proc.stderr.splitlines()
+        return {
+            ln.rsplit("|", 1)[1].strip() for ln in lines if ln.startswith("import time:") and "|" in ln
+        }, proc.stdout
+
+    start_up, _ = imports("pass")  # what this interpreter's site imports anyway (.pth files)
+    modules, out = imports("import sys; from anniv import quick; quick.main_exit()")
+    modules -= start_up
+    assert json.loads(out), "no answer"
+    heavy = {
+        "argparse",
+        "typing",
+        "dataclasses",
+        "re",
+        "json",
+        "pathlib",
+        "yaml",
+        "convertdate",
+        "anniv.cli",
+        "anniv.engine",
+    }
+    assert not modules & heavy, modules & heavy
+    assert "anniv.quick" in modules
+
+
+def test_the_index_file_name_spreads_folders_but_identity_decides(tmp_path: Path) -> None:
+    a = cache.index_file(str(tmp_path), ("/a", None, ("/",)))
+    b = cache.index_file(str(tmp_path), ("/b", None, ("/",)))
+    assert a != b and a.endswith(".idx")
+
+
+def test_a_window_running_past_year_9999_is_a_usage_error() -> None:
+    err = io.StringIO()
+    code = main(["due", "--today", "9999-12-01", "--next", "60d"], stdout=io.StringIO(), stderr=err)
+    assert code == 2 and "9999-12-31" in err.getvalue() and "Traceback" not in err.getvalue()
