@@ -78,15 +78,13 @@ def occurrences(
     first of their month (``month``) or of January.
     """
     out: list[tuple[int, str, int]] = []
-    first_year = date.fromordinal(start).year
-    last_year = date.fromordinal(end).year
     if precision == "day":
         if type(kept) is list:
             for o, year in kept:
                 if year - y0 >= 1:
                     out.append((o, "years", year - y0))
         else:
-            for year in range(first_year - 1, last_year + 1):
+            for year in range(date.fromordinal(start).year - 1, date.fromordinal(end).year + 1):
                 if year - y0 < 1:
                     continue
                 o = kept(year)  # type: ignore[operator]
@@ -100,7 +98,7 @@ def occurrences(
                 if start <= o <= end:
                     out.append((o, "days", n))
     else:
-        for year in range(max(first_year, 1), last_year + 1):
+        for year in range(max(date.fromordinal(start).year, 1), date.fromordinal(end).year + 1):
             o = date(year, month or 1, 1).toordinal()
             if year - y0 >= 1 and start <= o <= end:
                 out.append((o, "years", year - y0))
@@ -122,13 +120,16 @@ def dynamic_fields(
 ) -> tuple[str, str, int, str, str, str | None, bool, int, str | None, int]:
     """What a listing row says of one anniversary beyond the event itself: (shown date, kind,
     count, ordinal, label, milestone name, round?, rank, weekday, days until)."""
-    d = date.fromordinal(o)
-    if precision == "month":
-        shown = d.isoformat()[:7]
-    elif precision == "year":
-        shown = str(d.year)
-    else:
-        shown = d.isoformat()
+    day = _DAYS.get((o, precision))
+    if day is None:
+        d = date.fromordinal(o)
+        if precision == "month":
+            shown = d.isoformat()[:7]
+        elif precision == "year":
+            shown = str(d.year)
+        else:
+            shown = d.isoformat()
+        day = _DAYS[(o, precision)] = (shown, WEEKDAYS[d.weekday()] if precision == "day" else None)
     key = (kind, count, lang)
     names = _NAMES.get(key)
     if names is None:
@@ -140,7 +141,7 @@ def dynamic_fields(
         )
     ordinal, label, name, tier = names
     return (
-        shown,
+        day[0],
         kind,
         count,
         ordinal,
@@ -148,13 +149,15 @@ def dynamic_fields(
         name,
         tier >= 1,
         milestones.rank(tier, importance),
-        WEEKDAYS[d.weekday()] if precision == "day" else None,
+        day[1],
         o - today,
     )
 
 
-# (kind, count, lang) -> (ordinal, label, milestone name, tier): a month's listing repeats
-# the same few hundred counts thousands of times.
+# Memos: a month's listing repeats the same few hundred counts and thirty-odd days thousands
+# of times. (kind, count, lang) -> (ordinal, label, milestone name, tier);
+# (ordinal, precision) -> (shown date, weekday).
+_DAYS: dict[tuple[int, str], tuple[str, str | None]] = {}
 _NAMES: dict[tuple[str, int, str], tuple[str, str, str | None, int]] = {}
 
 

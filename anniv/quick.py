@@ -47,10 +47,9 @@ class Fallback(Exception):
 # -- written when the index is built --------------------------------------------------------------
 def record(ev: Event) -> tuple[bytes, bytes]:
     """The quick record of ``ev``: two marshal blobs. The first is None when its counting
-    cannot be planned ahead, else (JSON template, title per language as JSON, plan, id,
-    calendar, tags, importance), the plan being (precision, month, base year, fixed month-day
-    or None, leap-day policy, opts in to day counts). The second, read only for formats other
-    than JSON, is (``render.static_fields``, title per language)."""
+    cannot be planned ahead, else a flat tuple (few objects: decoding it is most of the cost
+    of a row) laid out as ``HEAD``. The second, read only for formats other than JSON, is
+    (``render.static_fields``, title per language)."""
     import json
 
     from anniv import engine, render
@@ -63,11 +62,47 @@ def record(ev: Event) -> tuple[bytes, bytes]:
         return marshal.dumps(None), marshal.dumps(None)
     static = render.static_fields(ev)
     template, _ = render.json_template(static)
-    plan = (ev.date.precision, ev.date.month, y0, md, ev.leap_day, bool(ev.day_counts))
     titles = tuple(ev.title_in(lang) for lang in LANGS)
-    encoded = tuple(json.dumps(t, ensure_ascii=False) for t in titles)
-    head = (template, encoded, plan, ev.id, ev.calendar_id, tuple(ev.tags), ev.importance)
+    encoded = [json.dumps(t, ensure_ascii=False) for t in titles]
+    others = None if all(t == titles[0] for t in titles) else tuple(encoded)
+    code = md[0] * 32 + md[1] if md is not None else 0
+    head = (
+        template,
+        encoded[0],
+        others,
+        ev.id,
+        ev.calendar_id,
+        tuple(ev.tags),
+        ev.importance,
+        ev.date.precision,
+        ev.date.month,
+        y0,
+        code,
+        ev.leap_day,
+        bool(ev.day_counts),
+    )
     return marshal.dumps(head), marshal.dumps((static, titles))
+
+
+# The first blob of a quick record: JSON template, English title as JSON, titles in LANGS as
+# JSON (None when all are the English one), id, calendar, tags, importance, precision, month,
+# base year, fixed month-day code (month * 32 + day; 0 when the event moves), leap-day policy,
+# opts in to day counts.
+HEAD = (
+    "template",
+    "title",
+    "titles",
+    "id",
+    "calendar",
+    "tags",
+    "importance",
+    "precision",
+    "month",
+    "y0",
+    "code",
+    "leap",
+    "opt_in",
+)
 
 
 def row_slots() -> tuple[str, ...]:
@@ -239,12 +274,12 @@ def _answer(argv: list[str], env: Any, stdout: IO[str], today: date | None) -> t
     else:
         found.sort(key=lambda f: f[1])
     if fmt == "json":
-        return _json(found, header["row_slots"], lang), warning
+        return _json(found, header["row_slots"]), warning
     from anniv import render
 
     li = LANGS.index(lang)
     rows = []
-    for dyn, _, _, i in found:
+    for dyn, _, _, _, i in found:
         static, titles = marshal.loads(idx.quick_blob(i, 1))
         rows.append(render.assemble(static, titles[li], dyn))
     terminal = None
@@ -263,9 +298,9 @@ def _found(
     repeated: dict[str, list[str]],
     round_only: bool,
     lang: str,
-) -> list[tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], int]]:
-    """(dynamic fields, sort key, record, event number) of every anniversary in the window,
-    unsorted."""
+) -> list[tuple[tuple[Any, ...], tuple[Any, ...], str, str, int]]:
+    """(dynamic fields, sort key, JSON template, title as JSON, event number) of every
+    anniversary in the window, unsorted."""
     total = idx.n
     lo, hi = ix["mover_years"]
     if ix["always"] or (ix["movers"] and (date.fromordinal(s).year - 1 < lo or date.fromordinal(e).year > hi)):
@@ -275,25 +310,25 @@ def _found(
     seen: set[str] = set()
     out = []
     days = kernel.window_days(s, e) if e - s <= kernel.LONG_WINDOW_DAYS else None
+    loads, blob, occurrences, dynamic = marshal.loads, idx.quick_blob, kernel.occurrences, kernel.dynamic_fields
+    li = LANGS.index(lang)
     for i in kernel.candidates(ix, s, e, total, t, age):
-        rec = marshal.loads(idx.quick_blob(i))
+        rec = loads(blob(i))
         if rec is None:
             raise Fallback
-        _, _, plan, eid, cal, ev_tags, importance = rec
+        _, title, titles, eid, cal, ev_tags, importance, precision, month, y0, code, leap, opt_in = rec
         if eid in seen:
             continue
         seen.add(eid)
         if (cals and cal not in cals) or (tags and not tags.intersection(ev_tags)):
             continue
-        precision, month, y0, md, leap, opt_in = plan
         kept: Any
-        if md is not None:
-            m, d = md
-            if days is not None and (m, d) != (2, 29):
-                kept = days.get(m * 32 + d, [])
+        if code:
+            if days is not None and code != kernel.LEAP_CODE:
+                kept = days.get(code, [])
             else:
 
-                def kept(year: int, m: int = m, d: int = d, leap: str = leap) -> int:
+                def kept(year: int, m: int = code // 32, d: int = code % 32, leap: str = leap) -> int:
                     return kernel.day_in_year(year, m, d, leap)
 
         else:
@@ -306,39 +341,69 @@ def _found(
                 o: int = table[year - lo]
                 return o
 
-        for o, kind, count in kernel.occurrences(precision, month, y0, kept, greg_of[i], opt_in, s, e, t, age):
-            dyn = kernel.dynamic_fields(o, kind, count, precision, importance, t, lang)
+        if titles is not None:
+            title = titles[li]
+        for o, kind, count in occurrences(precision, month, y0, kept, greg_of[i], opt_in, s, e, t, age):
+            dyn = dynamic(o, kind, count, precision, importance, t, lang)
             if round_only and not dyn[6]:
                 continue
-            out.append((dyn, (o, -dyn[7], eid, kind, count), rec, i))
+            out.append((dyn, (o, -dyn[7], eid, kind, count), rec[0], title, i))
     return out
 
 
-def _json(found: list[Any], slots: tuple[str, ...], lang: str) -> str:
+class _Quoted(dict):  # type: ignore[type-arg]
+    """A JSON string for each dynamic value, made once: the same few dates and labels recur."""
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = f'"{key}"'
+        return value
+
+
+# The slots of every row template, as ``render.json_template`` lays them out today.
+SLOTS = (
+    "title",
+    "date",
+    "kind",
+    "kind",
+    "count",
+    "ordinal",
+    "label",
+    "milestone",
+    "round",
+    "rank",
+    "weekday",
+    "days_until",
+)
+
+
+def _json(found: list[Any], slots: tuple[str, ...]) -> str:
     """``render.to_json`` of the rows, from the records' templates. The dynamic strings
     (dates, kinds, ordinals, labels, milestone names, weekdays) come from anniv's own tables
     and never need escaping; titles were written as JSON when the index was built."""
+    if tuple(slots) != SLOTS:
+        raise Fallback  # an index written for another row layout
     if not found:
         return "[]\n"
-    li = LANGS.index(lang)
-    pick = [kernel.DYNAMIC_NAMES.index(n) + 1 if n != "title" else 0 for n in slots]
+    q = _Quoted({None: "null"})
     lines = []
-    for dyn, _, rec, _ in found:
+    for dyn, _, template, title, _ in found:
         shown, kind, count, ordinal, label, milestone, is_round, rank, weekday, until = dyn
+        kq = q[kind]
         values = (
-            rec[1][li],
-            f'"{shown}"',
-            f'"{kind}"',
+            title,
+            q[shown],
+            kq,
+            kq,
             count,
-            f'"{ordinal}"',
-            f'"{label}"',
-            "null" if milestone is None else f'"{milestone}"',
+            q[ordinal],
+            q[label],
+            q[milestone],
             "true" if is_round else "false",
             rank,
-            "null" if weekday is None else f'"{weekday}"',
+            q[weekday],
             until,
         )
-        lines.append(rec[0] % tuple([values[k] for k in pick]))
+        lines.append(template % values)
     return "[\n" + ",\n".join(lines) + "\n]\n"
 
 
