@@ -58,18 +58,22 @@ def calendar_files(data_dir: Path) -> list[Path]:
 # -- index keys ----------------------------------------------------------------------------------
 class _LunarMonths:
     """Gregorian start and length of every Korean lunar month in ``MOVER_YEARS``, from one
-    converter (constructing one per call costs about a millisecond). Conversions are checked
-    on every call, as the library keeps its old state when one fails."""
+    converter kept for the whole process (a new one costs about a millisecond and forgets the
+    day counts it memoizes). Conversions are checked on every call, as the library keeps its
+    old state when one fails."""
 
     def __init__(self) -> None:
         self._years: dict[int, dict[tuple[int, bool], tuple[int, bool]]] = {}
+        self._conv: Any = None
 
     def year(self, y: int) -> dict[tuple[int, bool], tuple[int, bool]]:
         months = self._years.get(y)
         if months is None:
-            from korean_lunar_calendar import KoreanLunarCalendar
+            if self._conv is None:
+                from korean_lunar_calendar import KoreanLunarCalendar
 
-            conv = KoreanLunarCalendar()
+                self._conv = KoreanLunarCalendar()
+            conv = self._conv
             months = {}
             for m in range(1, 13):
                 for leap in (False, True):
@@ -560,6 +564,87 @@ def _parse_iter(
         bar.close()
 
 
+def _fresh_part(job: tuple[Path, str, Any, Path, tuple[Path, ...]]) -> Any:
+    """Parse one file and encode everything the index keeps of it: a ``cache.FilePart``.
+    Runs in a worker process when several files are parsed at once, so it returns plain
+    values only (bytes, tuples)."""
+    from anniv import cache, quick
+
+    path, display, key, data_dir, roots = job
+    cal, probs = _parse(path, display, data_dir, roots)
+    ok = _usable(cal, probs)
+    events = cal.events if ok and cal is not None else ()
+    return cache.FilePart(
+        key if key is not None else (str(path), -1, -1),  # never matches a real stat
+        display,
+        (cal.id, cal.name, cal.description, cal.leap_day) if cal is not None else None,
+        tuple((p.line, p.col, p.message, p.severity) for p in probs),
+        ok,
+        [cache.encode_event(ev) for ev in events],
+        [index_keys(ev) for ev in events],
+        [_xkey(ev) for ev in events],
+        [quick.record(ev) for ev in events],
+    )
+
+
+PARALLEL_MIN_BYTES = 512 * 1024  # about 500 records: less is not worth a worker process
+
+
+def workers_for(sizes: Sequence[int]) -> int:
+    """How many processes parse ``sizes`` (bytes per file): ``ANNIV_JOBS`` when set, else one
+    per CPU this process may use, at most one per file and per ``PARALLEL_MIN_BYTES``. Only
+    where fork is the way to start them (Linux) and no other thread is running, which a fork
+    could catch holding a lock."""
+    env = os.environ.get("ANNIV_JOBS", "")
+    if env.isdigit() and int(env) >= 1:
+        wanted = int(env)
+    else:
+        try:
+            wanted = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            wanted = os.cpu_count() or 1
+    threading = sys.modules.get("threading")
+    if sys.platform != "linux" or (threading is not None and threading.active_count() > 1):
+        return 1
+    return max(1, min(wanted, len(sizes), sum(sizes) // PARALLEL_MIN_BYTES))
+
+
+def _fresh_parts(
+    jobs: list[tuple[Path, str, Any, Path, tuple[Path, ...]]], progress: bool | None
+) -> Generator[Any, None, None]:
+    """``_fresh_part`` of every job, in order, with the garbage collector paused (the parser
+    makes many small objects that are never cyclic) and a progress bar on a terminal once the
+    work has taken a second. Several files are parsed by worker processes at once (see
+    ``workers_for``); a cold index of 10k records builds about 1.8 times as fast on 2 CPUs."""
+    sizes = []
+    for job in jobs:
+        try:
+            sizes.append(job[0].stat().st_size)
+        except OSError:
+            sizes.append(0)
+    bar = _Progress(sum(sizes), "anniv: reading calendars", sys.stderr.isatty() if progress is None else progress)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        workers = workers_for(sizes) if len(jobs) > 1 else 1
+        if workers > 1:
+            import multiprocessing
+
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for part, size in zip(pool.imap(_fresh_part, jobs), sizes, strict=True):
+                    bar.advance(size)
+                    yield part
+        else:
+            for job, size in zip(jobs, sizes, strict=True):
+                part = _fresh_part(job)
+                bar.advance(size)
+                yield part
+    finally:
+        if was_enabled:
+            gc.enable()
+        bar.close()
+
+
 def _parse_all(
     files: Sequence[Path], data_dir: Path, progress: bool | None
 ) -> list[tuple[Path, str, Calendar | None, list[Problem]]]:
@@ -692,7 +777,10 @@ def _rebuild(
             key = tuple(f["key"]) if isinstance(f["key"], (list, tuple)) else f["key"]
             reuse[key] = k
     todo = [p for p, key in zip(files, keys, strict=True) if key is None or key not in reuse]
-    stream = _parse_iter(list(todo), data_dir, progress)  # parsed one file at a time, then let go
+    key_of = dict(zip(files, keys, strict=True))
+    roots = seed_roots(data_dir)
+    jobs = [(p, _display(p), key_of[p], data_dir, roots) for p in todo]
+    stream = _fresh_parts(jobs, progress)  # in order, parsed here or by worker processes
     pending = set(todo)
     parts: list[cache.FilePart] = []
     reparsed = []
@@ -705,24 +793,8 @@ def _rebuild(
             except cache.CacheCorrupt:
                 part = None
         if part is None:
-            if path in pending:
-                _, _, cal, probs = next(stream)
-            else:
-                cal, probs = _parse(path, display, data_dir, seed_roots(data_dir))
+            part = next(stream) if path in pending else _fresh_part((path, display, key, data_dir, roots))
             reparsed.append(display)
-            ok = _usable(cal, probs)
-            events = cal.events if ok and cal is not None else ()
-            part = cache.FilePart(
-                key if key is not None else (str(path), -1, -1),  # never matches a real stat
-                display,
-                (cal.id, cal.name, cal.description, cal.leap_day) if cal is not None else None,
-                tuple((p.line, p.col, p.message, p.severity) for p in probs),
-                ok,
-                [cache.encode_event(ev) for ev in events],
-                [index_keys(ev) for ev in events],
-                [_xkey(ev) for ev in events],
-                [quick.record(ev) for ev in events],
-            )
         parts.append(part)
     stream.close()
     all_keys = [k for p in parts for k in p.keys]

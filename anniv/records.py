@@ -39,7 +39,8 @@ LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 _T = "tag:yaml.org,2002:"
 STR, INT, BOOL, NULL, FLOAT, TIMESTAMP = (_T + s for s in ("str", "int", "bool", "null", "float", "timestamp"))
-MAP, SEQ = _T + "map", _T + "seq"
+MAP, SEQ, MERGE = _T + "map", _T + "seq", _T + "merge"
+_KEY_TAGS = (STR, BOOL, INT, NULL, FLOAT)
 _IMPLICIT = {STR, INT, BOOL, NULL, FLOAT, TIMESTAMP, MAP, SEQ}
 
 
@@ -70,13 +71,11 @@ def _memo_resolver(base: type) -> type:
         resolve = base.resolve  # type: ignore[attr-defined]
 
         def cached(self: Any, kind: Any, value: Any, implicit: Any) -> str:
-            if kind is not yaml.ScalarNode or len(value) > 24:
-                return resolve(self, kind, value, implicit)  # type: ignore[no-any-return]
-            key = (implicit, value, kind)
+            key = (value, implicit, kind)  # mappings and sequences come with value None
             tag = memo.get(key)
             if tag is None:
                 tag = resolve(self, kind, value, implicit)
-                if len(memo) < _RESOLVED_MAX:
+                if len(memo) < _RESOLVED_MAX and (value is None or len(value) <= 24):
                     memo[key] = tag
             return tag
 
@@ -92,6 +91,8 @@ class _Reader:
         self.problems: list[Problem] = []
         self.seed_roots = seed_roots
         self._seen: set[int] = set()
+        # per-record field tables, built once per file rather than once per record
+        self.tables: dict[str, dict[str, Callable[[yaml.Node], Any]]] = {}
 
     # -- reporting ---------------------------------------------------------------------------
     def err(self, node: yaml.Node | None, message: str) -> None:
@@ -122,12 +123,15 @@ class _Reader:
         out: dict[str, Any] = {}
         keys: dict[str, yaml.Node] = {}
         values: dict[str, yaml.Node] = {}
+        problems = self.problems
+        scalar = yaml.ScalarNode
         for knode, vnode in node.value:
             # keys are read as written: YAML 1.1 would make the key `on` a boolean
-            if knode.tag == _T + "merge":
+            tag = knode.tag
+            if tag == MERGE:
                 self.err(knode, f"merge keys (<<: *name) are not allowed in {what}; write the fields out")
                 continue
-            if not isinstance(knode, yaml.ScalarNode) or knode.tag not in (STR, BOOL, INT, NULL, FLOAT):
+            if tag not in _KEY_TAGS or not isinstance(knode, scalar):
                 self.err(knode, f"keys in {what} must be plain words, not {_kind(knode)}")
                 continue
             key = knode.value
@@ -145,11 +149,12 @@ class _Reader:
                 tip = f"; did you mean {hint[0]!r}?" if hint else f"; known keys: {', '.join(fields)}"
                 self.err(knode, f"unknown key {key!r} in {what}{tip}")
                 continue
-            before = len(self.problems)
+            before = len(problems)
             value = parse(vnode)
-            if len(self.problems) == before and value is not None:
-                out[key] = value
-            elif len(self.problems) > before:
+            if len(problems) == before:
+                if value is not None:
+                    out[key] = value
+            else:
                 out.setdefault("__bad__", set()).add(key)
         for key in required:
             if key not in keys:
@@ -591,9 +596,9 @@ def _calendar(r: _Reader, root: yaml.Node, expected_id: str | None) -> Calendar 
 
 
 def _source(r: _Reader, node: yaml.Node) -> Source | None:
-    m = r.mapping(
-        node,
-        {
+    fields = r.tables.get("source")
+    if fields is None:
+        fields = r.tables["source"] = {
             "title": lambda n: r.text(n, "source title"),
             "publisher": lambda n: r.text(n, "source publisher"),
             "url": lambda n: _url(r, n),
@@ -601,9 +606,8 @@ def _source(r: _Reader, node: yaml.Node) -> Source | None:
             "accessed": lambda n: r.hist_date(n, "source accessed date"),
             "note": lambda n: r.text(n, "source note"),
             "seed": lambda n: _seed(r, n),
-        },
-        "a source",
-    )
+        }
+    m = r.mapping(node, fields, "a source")
     if m is None:
         return None
     if "title" not in m and "seed" not in m and not m.get("__bad__"):
@@ -725,7 +729,15 @@ EVENT_FIELDS = (
 
 
 def _event(r: _Reader, node: yaml.Node, cal_id: str, cal_leap: str) -> Event | None:
-    fields: dict[str, Callable[[yaml.Node], Any]] = {
+    fields = r.tables.get("event")
+    if fields is None:
+        fields = r.tables["event"] = _event_fields(r)
+    m = r.mapping(node, fields, "an event", required=("id", "title", "date", "summary", "sources"))
+    return None if m is None else _event_of(r, m, cal_id, cal_leap)
+
+
+def _event_fields(r: _Reader) -> dict[str, Callable[[yaml.Node], Any]]:
+    return {
         "id": lambda n: r.ident(n, "event id"),
         "title": lambda n: r.text(n, "title"),
         "date": lambda n: r.raw(n, "date"),
@@ -748,9 +760,9 @@ def _event(r: _Reader, node: yaml.Node, cal_id: str, cal_leap: str) -> Event | N
         "tz": lambda n: r.text(n, "tz"),
         "notes": lambda n: r.text(n, "notes"),
     }
-    m = r.mapping(node, fields, "an event", required=("id", "title", "date", "summary", "sources"))
-    if m is None:
-        return None
+
+
+def _event_of(r: _Reader, m: dict[str, Any], cal_id: str, cal_leap: str) -> Event | None:
     keys: dict[str, yaml.Node] = m["__keys__"]
     bad = m.get("__bad__", set())
     system = m.get("calendar", "gregorian")

@@ -105,13 +105,6 @@ def row_dict(a: Anniversary, today: date, lang: str = "en") -> dict[str, Any]:
     return assemble(static_fields(ev), ev.title_in(lang), dyn)
 
 
-class _Slot:
-    """A placeholder in a row template."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
 DYNAMIC_NAMES = kernel.DYNAMIC_NAMES
 
 
@@ -119,25 +112,35 @@ def json_template(static: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
     """A row's JSON as a ``%``-template: the event's own fields written out exactly as
     ``to_json`` writes them, ``%s`` where the title and each of ``kernel.dynamic_fields``
     go (a JSON value each, the count's key included). Returns the template and the names of
-    its slots in order (``title`` or one of ``DYNAMIC_NAMES``)."""
+    its slots in order (``title`` or one of ``DYNAMIC_NAMES``).
+
+    The row is written once with a marker string in each slot. A marker holds a NUL, which
+    JSON always writes escaped, and a backslash in real text is written doubled, so the quoted
+    marker ``"\\u0000N\\u0000"`` can only come from a slot."""
     import json
 
-    row = assemble(static, _Slot("title"), tuple(_Slot(n) for n in DYNAMIC_NAMES))
-    parts = []
-    slots = []
-    for key, value in row.items():
-        if isinstance(key, _Slot):
-            slots.append(key.name)
-            k = "%s"
-        else:
-            k = json.dumps(key, ensure_ascii=False).replace("%", "%%")
-        if isinstance(value, _Slot):
-            slots.append(value.name)
-            v = "%s"
-        else:
-            v = json.dumps(value, ensure_ascii=False).replace("%", "%%")
-        parts.append(f"{k}: {v}")
-    return "{" + ", ".join(parts) + "}", tuple(slots)
+    row = assemble(static, _MARKERS[0], _MARKERS[1:])
+    text = json.dumps(row, ensure_ascii=False).replace("%", "%%")
+    found = []
+    for k, quoted in enumerate(_QUOTED):
+        at = text.find(quoted)
+        while at >= 0:
+            found.append((at, k))
+            at = text.find(quoted, at + 1)
+    found.sort()
+    out = []
+    last = 0
+    for at, k in found:
+        out.append(text[last:at])
+        out.append("%s")
+        last = at + len(_QUOTED[k])
+    out.append(text[last:])
+    return "".join(out), tuple(_SLOT_NAMES[k] for _, k in found)
+
+
+_SLOT_NAMES = ("title", *DYNAMIC_NAMES)
+_MARKERS = tuple(f"\x00{k}\x00" for k in range(len(_SLOT_NAMES)))
+_QUOTED = tuple(f'"\\u0000{k}\\u0000"' for k in range(len(_SLOT_NAMES)))  # json.dumps of each marker
 
 
 def to_json(value: Any) -> str:

@@ -319,3 +319,31 @@ def test_progress_bar_stays_silent_off_a_terminal(capsys: pytest.CaptureFixture[
     bar.advance(10)
     bar.close()
     assert capsys.readouterr().err == ""
+
+
+def test_worker_processes_build_the_same_index_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several files parsed by worker processes give the same catalogue, problems and
+    answers as parsing them one after another, broken files and cross-file problems included."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from generate import generate
+
+    data = generate(2400, 5, date(2025, 10, 1), tmp_path) / "data"
+    shutil.copy(FIXTURES / "history.yaml", data / "history.yaml")
+    (data / "second.yaml").write_text(SECOND, encoding="utf-8")  # a duplicate id across files
+    (data / "broken.yaml").write_text("calendar: [\n", encoding="utf-8")
+    monkeypatch.setattr(catalog, "PARALLEL_MIN_BYTES", 1)
+    results = []
+    for jobs in ("1", "3"):
+        monkeypatch.setenv("ANNIV_JOBS", jobs)
+        monkeypatch.setenv("ANNIV_CACHE_DIR", str(tmp_path / f"cache-{jobs}"))
+        sizes = [p.stat().st_size for p in data.glob("*.yaml")]
+        assert catalog.workers_for(sizes) == int(jobs)
+        cat = load_catalog(data)
+        q = engine.Query(date(2025, 1, 1), date(2025, 12, 31), date(2025, 10, 1))
+        rows = [render.row_dict(a, date(2025, 10, 1)) for a in cat.query(q)]
+        results.append(([str(p) for p in cat.problems], cat.broken, json.dumps(rows, ensure_ascii=False)))
+    assert results[0] == results[1]
+    problems, broken, rows = results[0]
+    assert broken and any("cpv-entry" in p for p in problems) and len(rows) > 2400
