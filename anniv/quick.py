@@ -63,8 +63,11 @@ def record(ev: Event) -> tuple[bytes, bytes]:
     static = render.static_fields(ev)
     template, _ = render.json_template(static)
     titles = tuple(ev.title_in(lang) for lang in LANGS)
-    encoded = [json.dumps(t, ensure_ascii=False) for t in titles]
-    others = None if all(t == titles[0] for t in titles) else tuple(encoded)
+    first = json.dumps(titles[0], ensure_ascii=False)
+    others = None
+    if any(t != titles[0] for t in titles):
+        others = tuple(first if t == titles[0] else json.dumps(t, ensure_ascii=False) for t in titles)
+    encoded = [first]
     code = md[0] * 32 + md[1] if md is not None else 0
     head = (
         template,

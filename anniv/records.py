@@ -86,8 +86,9 @@ def _memo_resolver(base: type) -> type:
 class _Reader:
     """Walks one composed document, collecting problems instead of stopping at the first."""
 
-    def __init__(self, path: str, seed_roots: tuple[Path, ...]) -> None:
+    def __init__(self, path: str, seed_roots: tuple[Path, ...], aliases_possible: bool = True) -> None:
         self.path = path
+        self._track = aliases_possible
         self.problems: list[Problem] = []
         self.seed_roots = seed_roots
         self._seen: set[int] = set()
@@ -102,10 +103,11 @@ class _Reader:
 
     def visit(self, node: yaml.Node) -> bool:
         """False (and a problem) when the node was already seen: it came through an alias."""
-        if id(node) in self._seen:
-            self.err(node, "anchors and aliases (&name / *name) are not allowed; write the value out")
-            return False
-        self._seen.add(id(node))
+        if self._track:
+            if id(node) in self._seen:
+                self.err(node, "anchors and aliases (&name / *name) are not allowed; write the value out")
+                return False
+            self._seen.add(id(node))
         if node.tag not in _IMPLICIT:
             self.err(node, f"YAML tag {node.tag!r} is not allowed; remove the tag (e.g. !!binary, !!python/…)")
             return False
@@ -295,22 +297,25 @@ def _surprise(node: yaml.Node, what: str) -> str:
 # -- the event pre-scan -------------------------------------------------------------------------
 _LEAD_LIMIT = MAX_DEPTH * 2 + 1
 _DEEP_LEAD = re.compile(r"(?:^|(?<=\r))(?:[ \t]|[-?:](?=[ \t])){" + str(_LEAD_LIMIT) + ",}", re.M)
-_LEAD_RUN = re.compile(r"[ \t?:-]{" + str(_LEAD_LIMIT) + ",}")
-_ANCHOR_CHARS = re.compile(r"[&*][^\s\[\]{},]")
-_FLOW_BRACKET = re.compile(r"[\[\]{}]")
 _ANCHOR_OR_ALIAS = re.compile(r"(?:^|(?<=[\s\[{,]))[&*][^\s\[\]{},]", re.M)
 MAX_REPORTED = 20
 
 
-def _flow_may_be_deep(text: str) -> bool:
+# Byte tables for the cheap checks: UTF-8 never puts an ASCII byte inside a multibyte
+# character, so runs of ASCII bytes in the encoded text are the runs of characters in the text.
+_LEAD_BYTES = bytes(0x20 if chr(b) in " \t?:-" else 0x78 for b in range(256))  # class -> space, else x
+_NOT_BRACKETS = bytes(b for b in range(256) if chr(b) not in "[]{}")
+
+
+def _flow_may_be_deep(raw: bytes) -> bool:
     """True when flow brackets might nest deeper than MAX_DEPTH: the brackets alone are peeled
     pair by pair, innermost first, in C-speed string passes. Brackets inside quoted text can
     leave the string unbalanced, which also answers True (the exact event scan then decides)."""
-    brackets = "".join(_FLOW_BRACKET.findall(text))
+    brackets = raw.translate(None, _NOT_BRACKETS)
     for _ in range(MAX_DEPTH):
         if not brackets:
             return False
-        peeled = brackets.replace("[]", "").replace("{}", "")
+        peeled = brackets.replace(b"[]", b"").replace(b"{}", b"")
         if peeled == brackets:
             return True
         brackets = peeled
@@ -329,10 +334,12 @@ def _prescan(text: str, loader: type) -> list[tuple[int, int, str]]:
     """
     # Block nesting shows as indentation plus compact indicators ("- - - x", "? ? x") at the
     # start of a line; lines may end in \r alone, so a line starts after either break.
-    # (each precise pattern runs only after a cheap one without look-behinds found a candidate)
-    deep_lead = _LEAD_RUN.search(text) is not None and _DEEP_LEAD.search(text) is not None
-    anchors = _ANCHOR_CHARS.search(text) is not None and _ANCHOR_OR_ALIAS.search(text) is not None
-    if not _flow_may_be_deep(text) and not deep_lead and not anchors:
+    # (each precise pattern runs only after a cheap test found a candidate: a run of 65 such
+    # characters anywhere, or an & or * at all, found with C-speed byte passes)
+    raw = text.encode("utf-8", "surrogatepass")
+    deep_lead = b" " * _LEAD_LIMIT in raw.translate(_LEAD_BYTES) and _DEEP_LEAD.search(text) is not None
+    anchors = (b"&" in raw or b"*" in raw) and _ANCHOR_OR_ALIAS.search(text) is not None
+    if not _flow_may_be_deep(raw) and not deep_lead and not anchors:
         return []
     found: list[tuple[int, int, str]] = []
     ldr = loader(text)
@@ -528,7 +535,8 @@ def parse_calendar(
         ldr.dispose()
     if root is None:
         return None, [Problem(path, 1, 1, "file is empty; a calendar needs 'calendar:' and 'events:'")]
-    reader = _Reader(path, seed_roots)
+    # without an & or * anywhere there can be no anchor or alias: the walker need not track nodes
+    reader = _Reader(path, seed_roots, aliases_possible="&" in text or "*" in text)
     cal = _calendar(reader, root, expected_id)
     return cal, reader.problems
 
