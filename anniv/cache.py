@@ -23,7 +23,6 @@ from __future__ import annotations
 import marshal
 import mmap
 import os
-import struct
 import zlib
 
 TYPE_CHECKING = False  # not typing's: importing typing costs the quick path milliseconds
@@ -34,7 +33,7 @@ if TYPE_CHECKING:  # this module is read on the quick path (anniv.quick): import
     from anniv.model import Calendar, Event, HistDate, Source
 
 MAGIC = b"ANNIVIX4"
-_PREFIX = struct.Struct("<8sII")  # magic, header length, header CRC-32
+PREFIX_SIZE = 16  # magic (8 bytes), header length and header CRC-32 (4 bytes each, little-endian)
 # Moving events (Korean lunar dates, rules) are indexed under every Gregorian day they fall on
 # in these years; a window outside them lists every moving event as a candidate.
 MOVER_YEARS = (1950, 2049)
@@ -314,7 +313,7 @@ def open_index(file: str | os.PathLike[str], identity: tuple[Any, ...]) -> Index
         if not _trusted(fd):
             return None  # someone else could have written it: never trust it
         size = os.fstat(fd).st_size
-        if size < _PREFIX.size:
+        if size < PREFIX_SIZE:
             return None
         mm = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError):
@@ -322,10 +321,12 @@ def open_index(file: str | os.PathLike[str], identity: tuple[Any, ...]) -> Index
     finally:
         os.close(fd)
     try:
-        magic, hlen, hcrc = _PREFIX.unpack_from(mm, 0)
-        if magic != MAGIC or _PREFIX.size + hlen > len(mm):
+        magic = mm[:8]
+        hlen = int.from_bytes(mm[8:12], "little")
+        hcrc = int.from_bytes(mm[12:16], "little")
+        if magic != MAGIC or PREFIX_SIZE + hlen > len(mm):
             raise ValueError("foreign or truncated")
-        raw = mm[_PREFIX.size : _PREFIX.size + hlen]
+        raw = mm[PREFIX_SIZE : PREFIX_SIZE + hlen]
         if zlib.crc32(raw) != hcrc:
             raise ValueError("header checksum")
         header = marshal.loads(raw)
@@ -335,8 +336,8 @@ def open_index(file: str | os.PathLike[str], identity: tuple[Any, ...]) -> Index
             or header.get("version") != code_version()
         ):
             raise ValueError("made for other files or another code version")
-        return Index(mm, header, _PREFIX.size + hlen)
-    except (ValueError, TypeError, EOFError, KeyError, struct.error):
+        return Index(mm, header, PREFIX_SIZE + hlen)
+    except (ValueError, TypeError, EOFError, KeyError):
         mm.close()
         return None
 
@@ -407,7 +408,7 @@ def write_index(
     from anniv.fsutil import atomic_write
 
     os.makedirs(os.path.dirname(os.path.abspath(file)), mode=0o700, exist_ok=True)
-    whole = bytearray(_PREFIX.pack(MAGIC, len(header), zlib.crc32(header)))
+    whole = bytearray(MAGIC + len(header).to_bytes(4, "little") + zlib.crc32(header).to_bytes(4, "little"))
     whole += header
     del header
     whole += body
