@@ -78,7 +78,7 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
 
 
 def anniv_cmd(py: str) -> list[str]:
-    """The checkout's ``anniv`` command: what the installed script (anniv/bin/anniv) runs,
+    """The checkout's ``anniv`` command: what the installed script (anniv/anniv) runs,
     with PYTHONPATH pointing at this repository (``python -m anniv`` would add runpy's own
     imports, a few milliseconds the installed command does not pay)."""
     return [py, "-c", "from anniv.quick import main_exit; main_exit()"]
