@@ -307,3 +307,35 @@ def test_a_window_running_past_year_9999_is_a_usage_error() -> None:
     err = io.StringIO()
     code = main(["due", "--today", "9999-12-01", "--next", "60d"], stdout=io.StringIO(), stderr=err)
     assert code == 2 and "9999-12-31" in err.getvalue() and "Traceback" not in err.getvalue()
+
+
+def test_awkward_text_is_written_the_same_either_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Titles, tags and notes with %, quotes, backslashes, tabs and other scripts go through the
+    templates exactly as json.dumps writes them."""
+    monkeypatch.setenv("ANNIV_CACHE_DIR", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "odd.yaml").write_text(
+        "calendar:\n  id: odd\n  name: Odd text\nevents:\n"
+        "  - id: odd-one\n"
+        '    title: "100% \\"quoted\\" back\\\\slash\\ttab %s %d {} [] 한국어 中文"\n'
+        "    titles: {ko: '제목 %s', zh: '标题 \\\\ %%'}\n"
+        "    date: 1950-10-25\n"
+        "    summary: Odd characters everywhere.\n"
+        "    observed: {note: 'kept on 25 October (50%)'}\n"
+        "    sources: [{title: 'Fixture %(x)s', note: 'a note with \"quotes\"'}]\n"
+        "    commemorations:\n"
+        "      - date: 2000-10-25\n"
+        "        anniversary: 50\n"
+        "        what: 'A 50% ceremony with \"speeches\"'\n"
+        "        sources: [{title: 'Report %'}]\n",
+        encoding="utf-8",
+    )
+    for lang in milestones.LANGS:
+        argv = ["due", "--data", str(data), "--today", "2025-10-01", "--format", "json", "--lang", lang]
+        warm(data)
+        same(argv)
+        (_, out, _), _ = both(argv)
+        row = json.loads(out)[0]
+        assert "%" in row["title"] and row["commemorations"][0]["what"].startswith("A 50%")
+    same(["due", "--data", str(data), "--today", "2025-10-01"])
