@@ -356,7 +356,7 @@ def _events_of(doc: dict[str, Any]) -> list[Event]:
 
 def _window(w: tuple[date, int, date]) -> tuple[date, date, date]:
     start, length, today = w
-    end = min(start + timedelta(days=length), date(9999, 12, 31))
+    end = date.fromordinal(min(start.toordinal() + length, date.max.toordinal()))  # no overflow past 9999
     return start, end, today
 
 
