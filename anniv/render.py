@@ -114,33 +114,25 @@ def json_template(static: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
     go (a JSON value each, the count's key included). Returns the template and the names of
     its slots in order (``title`` or one of ``DYNAMIC_NAMES``).
 
-    The row is written once with a marker string in each slot. A marker holds a NUL, which
-    JSON always writes escaped, and a backslash in real text is written doubled, so the quoted
-    marker ``"\\u0000N\\u0000"`` can only come from a slot."""
+    The row is written once with a marker string in each slot, ``NUL salt . N NUL``. JSON
+    writes NUL as ``\\u0000``; the salt is the first number whose ``\\u0000salt.`` appears
+    nowhere in the event's own fields as JSON, so a quoted marker can only come from a slot
+    (record text may hold NUL characters: YAML's ``"\\0"``)."""
     import json
+    import re
 
-    row = assemble(static, _MARKERS[0], _MARKERS[1:])
+    own = json.dumps(static, ensure_ascii=False)
+    salt = 0
+    while f"\\u0000{salt}." in own:
+        salt += 1
+    markers = [f"\x00{salt}.{k}\x00" for k in range(len(_SLOT_NAMES))]
+    row = assemble(static, markers[0], tuple(markers[1:]))
     text = json.dumps(row, ensure_ascii=False).replace("%", "%%")
-    found = []
-    for k, quoted in enumerate(_QUOTED):
-        at = text.find(quoted)
-        while at >= 0:
-            found.append((at, k))
-            at = text.find(quoted, at + 1)
-    found.sort()
-    out = []
-    last = 0
-    for at, k in found:
-        out.append(text[last:at])
-        out.append("%s")
-        last = at + len(_QUOTED[k])
-    out.append(text[last:])
-    return "".join(out), tuple(_SLOT_NAMES[k] for _, k in found)
+    parts = re.split(r'"\\u0000' + str(salt) + r"\.(\d+)\\u0000\"", text)
+    return "%s".join(parts[0::2]), tuple(_SLOT_NAMES[int(k)] for k in parts[1::2])
 
 
 _SLOT_NAMES = ("title", *DYNAMIC_NAMES)
-_MARKERS = tuple(f"\x00{k}\x00" for k in range(len(_SLOT_NAMES)))
-_QUOTED = tuple(f'"\\u0000{k}\\u0000"' for k in range(len(_SLOT_NAMES)))  # json.dumps of each marker
 
 
 def to_json(value: Any) -> str:

@@ -339,3 +339,33 @@ def test_awkward_text_is_written_the_same_either_way(tmp_path: Path, monkeypatch
         row = json.loads(out)[0]
         assert "%" in row["title"] and row["commemorations"][0]["what"].startswith("A 50%")
     same(["due", "--data", str(data), "--today", "2025-10-01"])
+
+
+def test_text_that_looks_like_a_template_slot_stays_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """YAML's "\\0" puts NUL characters in text; text shaped like the template's slot markers
+    (NUL, number, dot, number, NUL) must come out as text on both paths."""
+    monkeypatch.setenv("ANNIV_CACHE_DIR", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "nul.yaml").write_text(
+        "calendar:\n  id: nul\n  name: NUL text\nevents:\n"
+        "  - id: nul-one\n"
+        '    title: "\\x000.0\\x00"\n'
+        "    date: 1950-10-25\n"
+        "    summary: Markers in the text.\n"
+        '    observed: {note: "\\x000.1\\x00 and \\x001.2\\x00"}\n'
+        "    sources: [{title: F}]\n"
+        "    commemorations:\n"
+        "      - date: 2000-10-25\n"
+        "        anniversary: 50\n"
+        '        what: "\\x000.3\\x00"\n'
+        '        sources: [{title: "\\x002.4\\x00"}]\n',
+        encoding="utf-8",
+    )
+    argv = ["due", "--data", str(data), "--today", "2025-10-01", "--format", "json"]
+    warm(data)
+    same(argv)
+    (_, out, _), _ = both(argv)
+    row = json.loads(out)[0]
+    assert row["title"] == "\x000.0\x00" and row["commemorations"][0]["what"] == "\x000.3\x00"
+    assert row["observed_note"] == "\x000.1\x00 and \x001.2\x00"
