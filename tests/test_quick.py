@@ -62,6 +62,16 @@ def engine_data() -> Path:
     return DATA / "engine"
 
 
+def one_calendar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cid: str, events: str) -> Path:
+    """A data folder (and a cache folder of its own) holding calendar ``cid`` with ``events``."""
+    monkeypatch.setenv("ANNIV_CACHE_DIR", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    data.mkdir()
+    text = f"calendar:\n  id: {cid}\n  name: Calendar {cid}\nevents:\n" + events
+    (data / f"{cid}.yaml").write_text(text, encoding="utf-8")
+    return data
+
+
 def same(argv: list[str], env: dict[str, str] | None = None, answered: bool = True) -> None:
     (status, qout, qerr), (code, fout, ferr) = both(argv, env)
     if answered:
@@ -312,11 +322,10 @@ def test_a_window_running_past_year_9999_is_a_usage_error() -> None:
 def test_awkward_text_is_written_the_same_either_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Titles, tags and notes with %, quotes, backslashes, tabs and other scripts go through the
     templates exactly as json.dumps writes them."""
-    monkeypatch.setenv("ANNIV_CACHE_DIR", str(tmp_path / "cache"))
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "odd.yaml").write_text(
-        "calendar:\n  id: odd\n  name: Odd text\nevents:\n"
+    data = one_calendar(
+        tmp_path,
+        monkeypatch,
+        "odd",
         "  - id: odd-one\n"
         '    title: "100% \\"quoted\\" back\\\\slash\\ttab %s %d {} [] 한국어 中文"\n'
         "    titles: {ko: '제목 %s', zh: '标题 \\\\ %%'}\n"
@@ -329,7 +338,6 @@ def test_awkward_text_is_written_the_same_either_way(tmp_path: Path, monkeypatch
         "        anniversary: 50\n"
         "        what: 'A 50% ceremony with \"speeches\"'\n"
         "        sources: [{title: 'Report %'}]\n",
-        encoding="utf-8",
     )
     for lang in milestones.LANGS:
         argv = ["due", "--data", str(data), "--today", "2025-10-01", "--format", "json", "--lang", lang]
@@ -344,11 +352,10 @@ def test_awkward_text_is_written_the_same_either_way(tmp_path: Path, monkeypatch
 def test_text_that_looks_like_a_template_slot_stays_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """YAML's "\\0" puts NUL characters in text; text shaped like the template's slot markers
     (NUL, number, dot, number, NUL) must come out as text on both paths."""
-    monkeypatch.setenv("ANNIV_CACHE_DIR", str(tmp_path / "cache"))
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "nul.yaml").write_text(
-        "calendar:\n  id: nul\n  name: NUL text\nevents:\n"
+    data = one_calendar(
+        tmp_path,
+        monkeypatch,
+        "nul",
         "  - id: nul-one\n"
         '    title: "\\x000.0\\x00"\n'
         "    date: 1950-10-25\n"
@@ -360,7 +367,6 @@ def test_text_that_looks_like_a_template_slot_stays_text(tmp_path: Path, monkeyp
         "        anniversary: 50\n"
         '        what: "\\x000.3\\x00"\n'
         '        sources: [{title: "\\x002.4\\x00"}]\n',
-        encoding="utf-8",
     )
     argv = ["due", "--data", str(data), "--today", "2025-10-01", "--format", "json"]
     warm(data)
