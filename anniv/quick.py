@@ -1,13 +1,13 @@
 """``anniv due`` answered straight from the on-disk index, before the rest of anniv loads.
 
-The console script starts here. When the command line is ``anniv due`` with options this
+The installed command (``anniv/anniv``) starts here. When the command line is ``anniv due`` with options this
 module understands and the folder's index is valid, the listing is built from per-event
 *quick records* written into the index when the YAML was parsed (``record``): the event's row
 fields, its JSON row as a ``%``-template, and what the kernel needs to count its
-anniversaries. Only ``os``, ``marshal``, ``mmap``, ``struct``, ``zlib``, ``datetime`` and
-anniv's light modules (``kernel``, ``milestones``, ``windows``, ``cache``) are imported, no
-argparse, typing, dataclasses, re, json or date library, which is most of what a start-up of
-the full command line costs.
+anniversaries. Only ``os``, ``sys``, ``marshal``, ``mmap``, ``zlib``, ``_datetime`` and anniv's
+light modules (``kernel``, ``milestones``, ``windows``, ``cache``) are imported, no argparse,
+typing, dataclasses, re, json or date library, which is most of what a start-up of the full
+command line costs.
 
 Anything else returns None and ``anniv.cli`` runs the command in full: other commands and
 formats, ``--help``, abbreviated or unknown options, any usage error (so every message comes
@@ -47,8 +47,11 @@ class Fallback(Exception):
 # -- written when the index is built --------------------------------------------------------------
 def record(ev: Event) -> tuple[bytes, bytes]:
     """The quick record of ``ev``: two marshal blobs. The first is None when its counting
-    cannot be planned ahead, else a flat tuple (few objects: decoding it is most of the cost
-    of a row) laid out as ``HEAD``. The second, read only for formats other than JSON, is
+    cannot be planned ahead, else one flat tuple (few objects: decoding it is most of the cost
+    of a row): JSON template, English title as JSON, titles in ``LANGS`` as JSON (None when
+    all are the English one), id, calendar, tags, importance, precision, month, base year,
+    fixed month-day code (month * 32 + day; 0 when the event moves), leap-day policy, opts in
+    to day counts. The second, read only for formats other than JSON, is
     (``render.static_fields``, title per language)."""
     import json
 
@@ -85,27 +88,6 @@ def record(ev: Event) -> tuple[bytes, bytes]:
         bool(ev.day_counts),
     )
     return marshal.dumps(head), marshal.dumps((static, titles))
-
-
-# The first blob of a quick record: JSON template, English title as JSON, titles in LANGS as
-# JSON (None when all are the English one), id, calendar, tags, importance, precision, month,
-# base year, fixed month-day code (month * 32 + day; 0 when the event moves), leap-day policy,
-# opts in to day counts.
-HEAD = (
-    "template",
-    "title",
-    "titles",
-    "id",
-    "calendar",
-    "tags",
-    "importance",
-    "precision",
-    "month",
-    "y0",
-    "code",
-    "leap",
-    "opt_in",
-)
 
 
 def row_slots() -> tuple[str, ...]:
