@@ -133,12 +133,7 @@ def dynamic_fields(
     key = (kind, count, lang)
     names = _NAMES.get(key)
     if names is None:
-        names = _NAMES[key] = (
-            milestones.ordinal_of(kind, count, lang),
-            milestones.label_of(kind, count, lang),
-            milestones.milestone_name(count) if kind == "years" else None,
-            milestones.tier_of(kind, count),
-        )
+        names = _NAMES[key] = milestones.names_of(kind, count, lang)
     ordinal, label, name, tier = names
     return (
         day[0],

@@ -102,8 +102,17 @@ def ordinal_of(kind: str, count: int, lang: str = "en") -> str:
 
 def label_of(kind: str, count: int, lang: str = "en") -> str:
     """ "75th anniversary", "centenary (100th anniversary)", "1,000 days", "제75주년"."""
-    if kind == "days" or lang != "en":
-        return ordinal_of(kind, count, lang)
-    text = f"{ordinal(count)} anniversary"
+    return names_of(kind, count, lang)[1]
+
+
+def names_of(kind: str, count: int, lang: str = "en") -> tuple[str, str, str | None, int]:
+    """Everything a listing says of a count, each worked out once: (ordinal, label,
+    milestone name, tier)."""
+    ordinal_text = ordinal_of(kind, count, lang)
+    if kind == "days":
+        return ordinal_text, ordinal_text, None, day_tier(count)
     name = milestone_name(count)
-    return f"{text} ({name})" if name else text
+    label = ordinal_text
+    if lang == "en":
+        label = f"{ordinal_text} anniversary ({name})" if name else f"{ordinal_text} anniversary"
+    return ordinal_text, label, name, tier(count)

@@ -46,13 +46,15 @@ class Fallback(Exception):
 
 # -- written when the index is built --------------------------------------------------------------
 def record(ev: Event) -> tuple[bytes, bytes]:
-    """The quick record of ``ev``: two marshal blobs. The first is None when its counting
-    cannot be planned ahead, else one flat tuple (few objects: decoding it is most of the cost
-    of a row): JSON template, English title as JSON, titles in ``LANGS`` as JSON (None when
-    all are the English one), id, calendar, tags, importance, precision, month, base year,
-    fixed month-day code (month * 32 + day; 0 when the event moves), leap-day policy, opts in
-    to day counts. The second, read only for formats other than JSON, is
-    (``render.static_fields``, title per language)."""
+    """The quick record of ``ev``: two marshal blobs. The first, read for every candidate, is
+    None when the event's counting cannot be planned ahead, else one flat tuple of what an
+    English JSON row needs (few objects: decoding it is most of the cost of a row): JSON
+    template, English title as JSON, id, importance, precision, month, base year, fixed
+    month-day code (month * 32 + day; 0 when the event moves), leap-day policy, opts in to day
+    counts. The second, read only for tag filters, other languages and formats other than
+    JSON, is (``render.static_fields``, title per language, titles in ``LANGS`` as JSON or
+    None when all are the English one, tags). A calendar filter needs neither: an event's
+    calendar is its file's."""
     import json
 
     from anniv import engine, render
@@ -70,15 +72,11 @@ def record(ev: Event) -> tuple[bytes, bytes]:
     others = None
     if any(t != titles[0] for t in titles):
         others = tuple(first if t == titles[0] else json.dumps(t, ensure_ascii=False) for t in titles)
-    encoded = [first]
     code = md[0] * 32 + md[1] if md is not None else 0
     head = (
         template,
-        encoded[0],
-        others,
+        first,
         ev.id,
-        ev.calendar_id,
-        tuple(ev.tags),
         ev.importance,
         ev.date.precision,
         ev.date.month,
@@ -87,7 +85,7 @@ def record(ev: Event) -> tuple[bytes, bytes]:
         ev.leap_day,
         bool(ev.day_counts),
     )
-    return marshal.dumps(head), marshal.dumps((static, titles))
+    return marshal.dumps(head), marshal.dumps((static, titles, others, tuple(ev.tags)))
 
 
 def row_slots() -> tuple[str, ...]:
@@ -251,29 +249,26 @@ def _answer(argv: list[str], env: Any, stdout: IO[str], today: date | None) -> t
         )
     ix = cache.window_index(header)
     s, e, t = start.toordinal(), end.toordinal(), today.toordinal()
-    found = _found(idx, ix, s, e, t, age, repeated, "round" in flags, lang)
-    if how == "rank":
-        found.sort(key=lambda f: (-f[0][7], f[1]))
-    elif how == "round":
-        found.sort(key=lambda f: (not f[0][6], f[1]))
-    else:
-        found.sort(key=lambda f: f[1])
+    if fmt == "json" and tuple(header["row_slots"]) != SLOTS:
+        raise Fallback  # an index written for another row layout
+    rows = _rows(idx, ix, s, e, t, age, repeated, "round" in flags, lang, how, fmt == "json")
+    rows.sort()  # by the sort key each row starts with (unique: it ends with id, kind, count)
     if fmt == "json":
-        return _json(found, header["row_slots"]), warning
+        return ("[\n" + ",\n".join(r[1] for r in rows) + "\n]\n" if rows else "[]\n"), warning
     from anniv import render
 
     li = LANGS.index(lang)
-    rows = []
-    for dyn, _, _, _, i in found:
-        static, titles = marshal.loads(idx.quick_blob(i, 1))
-        rows.append(render.assemble(static, titles[li], dyn))
+    listing = []
+    for _, dyn, i in rows:
+        static, titles, _, _ = marshal.loads(idx.quick_blob(i, 1))
+        listing.append(render.assemble(static, titles[li], dyn))
     terminal = None
     if stdout.isatty():
         terminal = (_columns(env), "NO_COLOR" not in env)
-    return render.listing(rows, f"Anniversaries, {title}", fmt, terminal), warning
+    return render.listing(listing, f"Anniversaries, {title}", fmt, terminal), warning
 
 
-def _found(
+def _rows(
     idx: Any,
     ix: dict[str, Any],
     s: int,
@@ -283,30 +278,45 @@ def _found(
     repeated: dict[str, list[str]],
     round_only: bool,
     lang: str,
-) -> list[tuple[tuple[Any, ...], tuple[Any, ...], str, str, int]]:
-    """(dynamic fields, sort key, JSON template, title as JSON, event number) of every
-    anniversary in the window, unsorted."""
-    total = idx.n
+    how: str,
+    as_json: bool,
+) -> list[tuple[Any, ...]]:
+    """Every anniversary in the window, unsorted, each as (sort key for ``how``, its JSON line)
+    or, for the other formats, (sort key, ``kernel.dynamic_fields``, event number).
+
+    The sort keys are ``due.order``'s: by date, roundest first, then id (``date``); round ones
+    first (``round``); by rank (``rank``). The JSON line fills the record's template; the
+    dynamic strings (dates, kinds, ordinals, labels, milestone names, weekdays) come from
+    anniv's own tables and never need escaping, and titles were written as JSON when the
+    index was built."""
     lo, hi = ix["mover_years"]
     if ix["always"] or (ix["movers"] and (date.fromordinal(s).year - 1 < lo or date.fromordinal(e).year > hi)):
         raise Fallback  # moving events beyond the indexed years: the full path converts them
     tables, greg_of = ix["tables"], ix["greg_of"]
-    cals, tags = set(repeated["calendar"]), set(repeated["tag"])
-    seen: set[str] = set()
-    out = []
+    tags = set(repeated["tag"])
+    ranges = [(f["first"], f["first"] + f["count"]) for f in idx.files if f["header"][0] in repeated["calendar"]]
     days = kernel.window_days(s, e) if e - s <= kernel.LONG_WINDOW_DAYS else None
     loads, blob, occurrences, dynamic = marshal.loads, idx.quick_blob, kernel.occurrences, kernel.dynamic_fields
     li = LANGS.index(lang)
-    for i in kernel.candidates(ix, s, e, total, t, age):
+    q = _Quoted({None: "null", True: "true", False: "false"})
+    seen: set[str] = set()
+    out: list[tuple[Any, ...]] = []
+    for i in kernel.candidates(ix, s, e, idx.n, t, age):
         rec = loads(blob(i))
         if rec is None:
             raise Fallback
-        _, title, titles, eid, cal, ev_tags, importance, precision, month, y0, code, leap, opt_in = rec
+        template, title, eid, importance, precision, month, y0, code, leap, opt_in = rec
         if eid in seen:
             continue
         seen.add(eid)
-        if (cals and cal not in cals) or (tags and not tags.intersection(ev_tags)):
+        if ranges and not any(a <= i < b for a, b in ranges):
             continue
+        if tags or li:
+            _, _, titles, ev_tags = loads(blob(i, 1))
+            if tags and not tags.intersection(ev_tags):
+                continue
+            if titles is not None:
+                title = titles[li]
         kept: Any
         if code:
             if days is not None and code != kernel.LEAP_CODE:
@@ -326,18 +336,40 @@ def _found(
                 o: int = table[year - lo]
                 return o
 
-        if titles is not None:
-            title = titles[li]
         for o, kind, count in occurrences(precision, month, y0, kept, greg_of[i], opt_in, s, e, t, age):
             dyn = dynamic(o, kind, count, precision, importance, t, lang)
-            if round_only and not dyn[6]:
+            shown, kind, count, ordinal, label, milestone, is_round, rank, weekday, until = dyn
+            if round_only and not is_round:
                 continue
-            out.append((dyn, (o, -dyn[7], eid, kind, count), rec[0], title, i))
+            key: tuple[Any, ...] = (o, -rank, eid, kind, count)
+            if how == "round":
+                key = (not is_round, *key)
+            elif how == "rank":
+                key = (-rank, *key)
+            if as_json:
+                kq = q[kind]
+                line = template % (
+                    title,
+                    q[shown],
+                    kq,
+                    kq,
+                    count,
+                    q[ordinal],
+                    q[label],
+                    q[milestone],
+                    q[is_round],
+                    rank,
+                    q[weekday],
+                    until,
+                )
+                out.append((key, line))
+            else:
+                out.append((key, dyn, i))
     return out
 
 
 class _Quoted(dict):  # type: ignore[type-arg]
-    """A JSON string for each dynamic value, made once: the same few dates and labels recur."""
+    """A JSON value for each dynamic string, made once: the same few dates and labels recur."""
 
     def __missing__(self, key: str) -> str:
         value = self[key] = f'"{key}"'
@@ -359,37 +391,6 @@ SLOTS = (
     "weekday",
     "days_until",
 )
-
-
-def _json(found: list[Any], slots: tuple[str, ...]) -> str:
-    """``render.to_json`` of the rows, from the records' templates. The dynamic strings
-    (dates, kinds, ordinals, labels, milestone names, weekdays) come from anniv's own tables
-    and never need escaping; titles were written as JSON when the index was built."""
-    if tuple(slots) != SLOTS:
-        raise Fallback  # an index written for another row layout
-    if not found:
-        return "[]\n"
-    q = _Quoted({None: "null"})
-    lines = []
-    for dyn, _, template, title, _ in found:
-        shown, kind, count, ordinal, label, milestone, is_round, rank, weekday, until = dyn
-        kq = q[kind]
-        values = (
-            title,
-            q[shown],
-            kq,
-            kq,
-            count,
-            q[ordinal],
-            q[label],
-            q[milestone],
-            "true" if is_round else "false",
-            rank,
-            q[weekday],
-            until,
-        )
-        lines.append(template % values)
-    return "[\n" + ",\n".join(lines) + "\n]\n"
 
 
 def _columns(env: Any) -> int:
