@@ -323,7 +323,8 @@ def test_progress_bar_stays_silent_off_a_terminal(capsys: pytest.CaptureFixture[
 
 def test_worker_processes_build_the_same_index_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Several files parsed by worker processes give the same catalogue, problems and
-    answers as parsing them one after another, broken files and cross-file problems included."""
+    answers as parsing them one after another, broken files and cross-file problems included,
+    both through the index and in an eager load (every Event compared)."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
@@ -343,7 +344,19 @@ def test_worker_processes_build_the_same_index_as_one_process(tmp_path: Path, mo
         cat = load_catalog(data)
         q = engine.Query(date(2025, 1, 1), date(2025, 12, 31), date(2025, 10, 1))
         rows = [render.row_dict(a, date(2025, 10, 1)) for a in cat.query(q)]
-        results.append(([str(p) for p in cat.problems], cat.broken, json.dumps(rows, ensure_ascii=False)))
+        eager = load_catalog(data, use_cache=False)  # what anniv check loads
+        results.append(
+            (
+                [str(p) for p in cat.problems],
+                cat.broken,
+                json.dumps(rows, ensure_ascii=False),
+                [str(p) for p in eager.problems],
+                eager.broken,
+                eager.calendars,
+            )
+        )
     assert results[0] == results[1]
-    problems, broken, rows = results[0]
+    problems, broken, rows, eager_problems, eager_broken, calendars = results[0]
     assert broken and any("cpv-entry" in p for p in problems) and len(rows) > 2400
+    assert eager_problems == problems and eager_broken == broken
+    assert sum(len(c.events) for c in calendars) > 2400
