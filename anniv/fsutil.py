@@ -16,16 +16,21 @@ from pathlib import Path
 STALE_SECONDS = 600
 
 
-def atomic_write(target: Path, data: bytes, durable: bool = True, mode: int = 0o644) -> None:
-    """Replace ``target`` with ``data`` atomically. With ``durable`` the data and the folder
-    entry are flushed to disk before returning (fsync on the file, then on the folder), so
-    after a power cut the target is the old or the new content, not an empty file."""
+def atomic_write(target: Path, data: bytes | list[bytes], durable: bool = True, mode: int = 0o644) -> None:
+    """Replace ``target`` with ``data`` (bytes, or a list of pieces written one after another,
+    so that a large file need not be joined in memory first) atomically. With ``durable`` the
+    data and the folder entry are flushed to disk before returning (fsync on the file, then on
+    the folder), so after a power cut the target is the old or the new content, not an empty
+    file."""
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, list):
+                fh.writelines(data)
+            else:
+                fh.write(data)
             fh.flush()
             if durable:
                 os.fsync(fh.fileno())
