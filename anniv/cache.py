@@ -27,7 +27,7 @@ import zlib
 
 TYPE_CHECKING = False  # not typing's: importing typing costs the quick path milliseconds
 if TYPE_CHECKING:  # this module is read on the quick path (anniv.quick): imports stay light
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable
     from typing import Any
 
     from anniv.model import Calendar, Event, HistDate, Source
@@ -200,10 +200,10 @@ class FilePart:
     severity) tuples whose path is the file's display path at load time. ``blobs`` are the
     encoded events, ``keys`` the index keys (see ``catalog.index_keys``), ``xkeys`` the
     cross-check keys and ``quick`` the quick-path records (``quick.record``) of each event;
-    ``usable`` is False for files left out as broken.
+    ``usable`` is False for files left out as broken; ``count`` is the number of events.
     """
 
-    __slots__ = ("key", "display", "header", "problems", "usable", "blobs", "keys", "xkeys", "quick")
+    __slots__ = ("key", "display", "header", "problems", "usable", "blobs", "keys", "xkeys", "quick", "count")
 
     def __init__(
         self,
@@ -226,6 +226,7 @@ class FilePart:
         self.keys = keys
         self.xkeys = xkeys
         self.quick = quick
+        self.count = len(blobs)  # kept when the blobs are let go once written
 
 
 def file_key(path: str | os.PathLike[str]) -> tuple[str, int, int] | None:
@@ -342,82 +343,105 @@ def open_index(file: str | os.PathLike[str], identity: tuple[Any, ...]) -> Index
         return None
 
 
-def write_index(
-    file: str | os.PathLike[str],
-    identity: tuple[Any, ...],
-    parts: Sequence[FilePart],
-    index: dict[str, Any],
-    cross: Iterable[tuple[int, int, int, str, str]],
-) -> None:
-    """Write the whole index atomically. ``index`` holds the window index arrays as bytes and
-    ``cross`` the cross-file problems as (file number, line, col, message, severity)."""
-    from array import array
+class IndexWriter:
+    """Writes an index file as its parts arrive, so a cold build never holds every record.
 
-    # the body is kept as a list of the pieces it is made of (the blobs the parts already hold),
-    # never joined: at 100k records it is a quarter of a gigabyte
-    body: list[bytes] = []
-    size = 0
-    offsets = array("Q", [0])
-    crcs = array("I")
-    for part in parts:
+    Event records, quick records and per-file keys go to three unnamed temporary files in
+    the cache folder as each part is added; ``finish`` writes the header (which needs every
+    offset) and then the three regions after it, through ``fsutil.atomic_write``. Only
+    offsets, checksums and the parts' keys stay in memory. Raises OSError when the folder
+    cannot be written; ``abort`` lets the regions go."""
+
+    def __init__(self, file: str | os.PathLike[str]) -> None:
+        from array import array
+
+        from anniv.fsutil import scratch_file
+
+        self.file = os.fspath(file)
+        folder = os.path.dirname(os.path.abspath(self.file))
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        self._regions = [scratch_file(folder) for _ in range(3)]  # events, quick records, keys
+        self._sizes = [0, 0, 0]
+        self.offsets = array("Q", [0])
+        self.crcs = array("I")
+        self.qoffsets = array("Q")  # within the quick region until ``finish``
+        self.qcrcs = array("I")
+        self.files: list[dict[str, Any]] = []
+        self.first = 0
+
+    def _put(self, region: int, blob: bytes) -> int:
+        start = self._sizes[region]
+        self._regions[region].write(blob)
+        self._sizes[region] += len(blob)
+        return start
+
+    def add(self, part: FilePart) -> None:
         for blob in part.blobs:
-            body.append(blob)
-            size += len(blob)
-            offsets.append(size)
-            crcs.append(zlib.crc32(blob))
-    qoffsets = array("Q")
-    qcrcs = array("I")
-    for part in parts:
+            self._put(0, blob)
+            self.offsets.append(self._sizes[0])
+            self.crcs.append(zlib.crc32(blob))
         for pair in part.quick:
             for blob in pair:
-                qoffsets.append(size)
-                body.append(blob)
-                size += len(blob)
-                qcrcs.append(zlib.crc32(blob))
-    qoffsets.append(size)
-    files = []
-    first = 0
-    for part in parts:
+                self.qoffsets.append(self._put(1, blob))
+                self.qcrcs.append(zlib.crc32(blob))
         where = []
         for value in (tuple(part.keys), tuple(part.xkeys)):
             data = marshal.dumps(value)
-            where.append((size, len(data), zlib.crc32(data)))
-            body.append(data)
-            size += len(data)
-        files.append(
+            where.append((self._put(2, data), len(data), zlib.crc32(data)))  # within the keys region
+        self.files.append(
             {
                 "key": part.key,
                 "display": part.display,
                 "header": part.header,
                 "problems": tuple(part.problems),
                 "usable": part.usable,
-                "first": first,
-                "count": len(part.blobs),
+                "first": self.first,
+                "count": part.count,
                 "keys_at": where[0],
                 "xkeys_at": where[1],
             }
         )
-        first += len(part.blobs)
-    header = marshal.dumps(
-        {
-            "identity": identity,
-            "version": code_version(),
-            "files": files,
-            "offsets": offsets.tobytes(),
-            "crcs": crcs.tobytes(),
-            "qoffsets": qoffsets.tobytes(),
-            "qcrcs": qcrcs.tobytes(),
-            "cross": tuple(cross),
-            **index,
-        }
-    )
-    from pathlib import Path
+        self.first += part.count
 
-    from anniv.fsutil import atomic_write
+    def finish(
+        self, identity: tuple[Any, ...], index: dict[str, Any], cross: Iterable[tuple[int, int, int, str, str]]
+    ) -> None:
+        """Write the file (atomically) with ``index`` (the window index arrays as bytes) and
+        ``cross`` (cross-file problems as (file number, line, col, message, severity))."""
+        from array import array
+        from pathlib import Path
 
-    os.makedirs(os.path.dirname(os.path.abspath(file)), mode=0o700, exist_ok=True)
-    prefix = MAGIC + len(header).to_bytes(4, "little") + zlib.crc32(header).to_bytes(4, "little")
-    atomic_write(Path(file), [prefix, header, *body], durable=False, mode=0o600)
+        from anniv.fsutil import atomic_write
+
+        events, quick = self._sizes[0], self._sizes[1]
+        qoffsets = array("Q", [o + events for o in self.qoffsets])
+        qoffsets.append(events + quick)
+        for f in self.files:
+            for name in ("keys_at", "xkeys_at"):
+                off, length, crc = f[name]
+                f[name] = (off + events + quick, length, crc)
+        header = marshal.dumps(
+            {
+                "identity": identity,
+                "version": code_version(),
+                "files": self.files,
+                "offsets": self.offsets.tobytes(),
+                "crcs": self.crcs.tobytes(),
+                "qoffsets": qoffsets.tobytes(),
+                "qcrcs": self.qcrcs.tobytes(),
+                "cross": tuple(cross),
+                **index,
+            }
+        )
+        prefix = MAGIC + len(header).to_bytes(4, "little") + zlib.crc32(header).to_bytes(4, "little")
+        try:
+            atomic_write(Path(self.file), [prefix, header, *self._regions], durable=False, mode=0o600)
+        finally:
+            self.abort()
+
+    def abort(self) -> None:
+        for region in self._regions:
+            region.close()
 
 
 def index_file(folder: str | os.PathLike[str], identity: tuple[Any, ...]) -> str:

@@ -796,6 +796,11 @@ def _rebuild(
     jobs = [(p, _display(p), key_of[p], data_dir, roots, True) for p in todo]
     stream = _fresh_parts(jobs, progress)  # in order, parsed here or by worker processes
     pending = set(todo)
+    try:  # records go to the index file as they come: a cold build never holds them all
+        writer: cache.IndexWriter | None = cache.IndexWriter(target)
+    except OSError:
+        writer = None  # an unwritable cache folder: serve from memory, as before
+    let_go = False  # some parts' records went to the writer and are no longer in memory
     parts: list[cache.FilePart] = []
     reparsed = []
     for path, display, key in zip(files, displays, keys, strict=True):
@@ -809,6 +814,15 @@ def _rebuild(
         if part is None:
             part = next(stream) if path in pending else _fresh_part((path, display, key, data_dir, roots, True))
             reparsed.append(display)
+        if writer is not None:
+            try:
+                writer.add(part)
+            except OSError:
+                writer.abort()
+                writer = None
+            else:
+                part.blobs, part.quick = [], []
+                let_go = True
         parts.append(part)
     stream.close()
     all_keys = [k for p in parts for k in p.keys]
@@ -819,11 +833,12 @@ def _rebuild(
     cross_t = [(number[pr.path], pr.line, pr.col, pr.message, pr.severity) for pr in cross]
     LAST_REPARSED[:] = reparsed
     written = None
-    try:
-        cache.write_index(target, identity, parts, {**_index_to_bytes(index), "row_slots": quick.row_slots()}, cross_t)
-        written = cache.open_index(target, identity)
-    except OSError:
-        pass
+    if writer is not None:
+        try:
+            writer.finish(identity, {**_index_to_bytes(index), "row_slots": quick.row_slots()}, cross_t)
+            written = cache.open_index(target, identity)
+        except OSError:
+            pass
     problems: list[Problem] = []
     broken: list[str] = []
     usable: list[tuple[tuple[str, str, str, str], str, int, int]] = []
@@ -832,13 +847,19 @@ def _rebuild(
         problems.extend(Problem(p.display, line, col, msg, sev) for line, col, msg, sev in p.problems)
         if p.usable:
             assert p.header is not None
-            usable.append((p.header, p.display, first, len(p.blobs)))
-            first += len(p.blobs)
+            usable.append((p.header, p.display, first, p.count))
+            first += p.count
         else:
             broken.append(p.display)
     problems.extend(cross)
-    # serve from the file just written (memory-mapped), else from the blobs in memory
-    store = written if written is not None and written.n == first else _Memory([b for p in parts for b in p.blobs])
+    # serve from the file just written (memory-mapped), else from the records in memory, else
+    # (records handed to a write that then failed) parse again without the cache
+    if written is not None and written.n == first:
+        store: Any = written
+    elif not let_go:
+        store = _Memory([b for p in parts for b in p.blobs])
+    else:
+        return load_catalog(data_dir, None, use_cache=False, progress=progress)
     del parts
 
     def reload() -> Catalog:

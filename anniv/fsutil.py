@@ -9,16 +9,19 @@ belong to another process writing right now).
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 STALE_SECONDS = 600
 
 
-def atomic_write(target: Path, data: bytes | list[bytes], durable: bool = True, mode: int = 0o644) -> None:
-    """Replace ``target`` with ``data`` (bytes, or a list of pieces written one after another,
-    so that a large file need not be joined in memory first) atomically. With ``durable`` the
+def atomic_write(target: Path, data: bytes | list[Any], durable: bool = True, mode: int = 0o644) -> None:
+    """Replace ``target`` with ``data`` (bytes, or a list of pieces written one after another:
+    bytes, or binary files copied from their start, so that a large file need not be joined
+    in memory first) atomically. With ``durable`` the
     data and the folder entry are flushed to disk before returning (fsync on the file, then on
     the folder), so after a power cut the target is the old or the new content, not an empty
     file."""
@@ -27,10 +30,14 @@ def atomic_write(target: Path, data: bytes | list[bytes], durable: bool = True, 
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
-            if isinstance(data, list):
-                fh.writelines(data)
-            else:
-                fh.write(data)
+            for piece in data if isinstance(data, list) else [data]:
+                if isinstance(piece, (bytes, bytearray, memoryview)):
+                    fh.write(piece)
+                elif hasattr(piece, "readinto"):  # a binary file
+                    piece.seek(0)
+                    shutil.copyfileobj(piece, fh, 1 << 20)
+                else:
+                    raise TypeError(f"cannot write {type(piece).__name__}: give bytes or a binary file")
             fh.flush()
             if durable:
                 os.fsync(fh.fileno())
@@ -53,6 +60,13 @@ def atomic_write(target: Path, data: bytes | list[bytes], durable: bool = True, 
             finally:
                 os.close(dfd)
     remove_stale_temps(target)
+
+
+def scratch_file(folder: str | os.PathLike[str]) -> Any:
+    """An unnamed temporary file in ``folder`` (binary, read-write) for building a large file
+    in pieces before ``atomic_write`` puts it in place: it has no name to leave behind, and
+    the space goes back when it is closed or the process ends."""
+    return tempfile.TemporaryFile(dir=folder)
 
 
 def remove_stale_temps(target: Path, older_than: float = STALE_SECONDS) -> int:

@@ -360,3 +360,41 @@ def test_worker_processes_build_the_same_index_as_one_process(tmp_path: Path, mo
     assert broken and any("cpv-entry" in p for p in problems) and len(rows) > 2400
     assert eager_problems == problems and eager_broken == broken
     assert sum(len(c.events) for c in calendars) > 2400
+
+
+@pytest.mark.parametrize("fails", ["folder", "second part", "finish"])
+def test_a_failing_index_write_still_gives_the_whole_catalogue(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, fails: str
+) -> None:
+    """The index is written while files are parsed, their records let go once written. When
+    the cache folder cannot be written at all, the catalogue is served from memory; when a
+    write fails half-way (a full disk), the records already let go are parsed again."""
+    expected = load_catalog(folder, use_cache=False)
+    calls = {"add": 0}
+    real_init, real_add = cache.IndexWriter.__init__, cache.IndexWriter.add
+
+    def init(self: cache.IndexWriter, file: str) -> None:
+        if fails == "folder":
+            raise PermissionError(13, "read-only cache folder")
+        real_init(self, file)
+
+    def add(self: cache.IndexWriter, part: cache.FilePart) -> None:
+        calls["add"] += 1
+        if fails == "second part" and calls["add"] == 2:
+            raise OSError(28, "No space left on device")
+        real_add(self, part)
+
+    def finish(self: cache.IndexWriter, *args: object) -> None:
+        self.abort()
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache.IndexWriter, "__init__", init)
+    monkeypatch.setattr(cache.IndexWriter, "add", add)
+    if fails == "finish":
+        monkeypatch.setattr(cache.IndexWriter, "finish", finish)
+    cat = load_catalog(folder)
+    assert cat.events == expected.events
+    assert [str(p) for p in cat.problems] == [str(p) for p in expected.problems]
+    q = engine.Query(date(2025, 10, 1), date(2025, 10, 31), date(2025, 10, 1))
+    assert cat.query(q) == expected.query(q)
+    assert not list((Path(os.environ["ANNIV_CACHE_DIR"])).glob("*.idx"))
