@@ -25,6 +25,8 @@ import mmap
 import os
 import zlib
 
+from anniv.kernel import MD_CODES
+
 TYPE_CHECKING = False  # not typing's: importing typing costs the quick path milliseconds
 if TYPE_CHECKING:  # this module is read on the quick path (anniv.quick): imports stay light
     from collections.abc import Iterable
@@ -458,9 +460,6 @@ def calendar_of(header: tuple[str, str, str, str], events: tuple[Event, ...], pa
     return Calendar(cid, name, desc, leap, events, path)
 
 
-_CODES = 13 * 32  # month-day codes: month * 32 + day
-
-
 def window_index(h: dict[str, Any]) -> dict[str, Any]:
     """The window index arrays stored in a header (see ``catalog.build_index``), as
     read-only memoryviews of the header's bytes."""
@@ -477,7 +476,7 @@ def window_index(h: dict[str, Any]) -> dict[str, Any]:
         ("opt_ev", "I"),
     ):
         out[name] = memoryview(h[name]).cast(code)  # type: ignore[call-overload]
-    if len(out["md_start"]) != _CODES + 1 or not isinstance(h["tables"], dict):
+    if len(out["md_start"]) != MD_CODES + 1 or not isinstance(h["tables"], dict):
         raise ValueError("malformed index")
     out["tables"] = h["tables"]
     out["mover_years"] = tuple(h["mover_years"])

@@ -25,8 +25,6 @@ from anniv.errors import AnnivError, DataError, Problem
 from anniv.model import Calendar, Event
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-_CODES = 13 * 32  # month * 32 + day
-LONG_WINDOW_DAYS = kernel.LONG_WINDOW_DAYS
 
 
 def bundled_data_dir() -> Path:
@@ -154,7 +152,7 @@ def build_index(keys: Sequence[tuple[int, tuple[int, ...] | None, int, bool]]) -
     """The window index of events numbered in ``keys`` order (arrays; see ``Catalog``)."""
     from anniv.cache import MOVER_YEARS
 
-    buckets: list[list[int]] = [[] for _ in range(_CODES)]
+    buckets: list[list[int]] = [[] for _ in range(kernel.MD_CODES)]
     movers = array("I")
     always = array("I")
     tables: dict[int, bytes] = {}
@@ -206,12 +204,6 @@ def build_index(keys: Sequence[tuple[int, tuple[int, ...] | None, int, bool]]) -
 
 def _index_to_bytes(ix: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.tobytes() if isinstance(v, array) else v) for k, v in ix.items()}
-
-
-def _index_from_header(h: dict[str, Any]) -> dict[str, Any]:
-    from anniv.cache import window_index
-
-    return window_index(h)
 
 
 # -- the catalogue -------------------------------------------------------------------------------
@@ -730,6 +722,8 @@ def _load_cached(data_dir: Path, files: list[Path], explicit: bool, folder: str,
 
 def _serve(idx: Any, data_dir: Path, files: list[Path], progress: bool | None) -> Catalog:
     """A catalogue over a valid index: nothing is decoded until a query needs it."""
+    from anniv import cache
+
     problems: list[Problem] = []
     broken: list[str] = []
     usable: list[tuple[tuple[str, str, str, str], str, int, int]] = []
@@ -745,7 +739,7 @@ def _serve(idx: Any, data_dir: Path, files: list[Path], progress: bool | None) -
             broken.append(display)
     displays = [f["display"] for f in idx.files]
     problems.extend(Problem(displays[k], line, col, msg, sev) for k, line, col, msg, sev in idx.header["cross"])
-    index = _index_from_header(idx.header)
+    index = cache.window_index(idx.header)
     total = sum(u[3] for u in usable)
     if total != idx.n or (index["md_events"] and max(index["md_events"]) >= max(total, 1)):
         raise ValueError("index does not match the events")

@@ -24,9 +24,8 @@ LUNAR_LAST_YEAR = 2050
 LUNAR_LAST_MONTH_DAY = (11, 18)  # the tables end at lunar 2050-11-18, which is 2050-12-31
 
 
-def is_gregorian_leap(year: int) -> bool:
-    """Proleptic Gregorian leap year, astronomical numbering (year 0 = 1 BC is a leap year)."""
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+# Proleptic Gregorian leap year, astronomical numbering (year 0 = 1 BC is a leap year).
+is_gregorian_leap = kernel.is_leap
 
 
 def is_julian_leap(year: int) -> bool:

@@ -29,6 +29,7 @@ MAX_ORDINAL = date.max.toordinal()
 LEAP_CODE = 2 * 32 + 29  # month-day code (month * 32 + day) of Feb 29
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 LONG_WINDOW_DAYS = 400  # longer windows scan every event
+MD_CODES = 13 * 32  # month-day codes of the window index: month * 32 + day
 # What ``dynamic_fields`` returns, in order.
 DYNAMIC_NAMES = ("date", "kind", "count", "ordinal", "label", "milestone", "round", "rank", "weekday", "days_until")
 
@@ -115,11 +116,9 @@ def window_days(start: int, end: int) -> dict[int, list[tuple[int, int]]]:
     return out
 
 
-def dynamic_fields(
-    o: int, kind: str, count: int, precision: str, importance: int, today: int, lang: str
-) -> tuple[str, str, int, str, str, str | None, bool, int, str | None, int]:
-    """What a listing row says of one anniversary beyond the event itself: (shown date, kind,
-    count, ordinal, label, milestone name, round?, rank, weekday, days until)."""
+def shown_day(o: int, precision: str) -> tuple[str, str | None]:
+    """How a listing shows the day ``o``: (``2025-10-25``, or ``2025-10`` / ``2025`` for month-
+    and year-precision events; the weekday, for day precision only)."""
     day = _DAYS.get((o, precision))
     if day is None:
         d = date.fromordinal(o)
@@ -130,6 +129,15 @@ def dynamic_fields(
         else:
             shown = d.isoformat()
         day = _DAYS[(o, precision)] = (shown, WEEKDAYS[d.weekday()] if precision == "day" else None)
+    return day
+
+
+def dynamic_fields(
+    o: int, kind: str, count: int, precision: str, importance: int, today: int, lang: str
+) -> tuple[str, str, int, str, str, str | None, bool, int, str | None, int]:
+    """What a listing row says of one anniversary beyond the event itself: (shown date, kind,
+    count, ordinal, label, milestone name, round?, rank, weekday, days until)."""
+    day = shown_day(o, precision)
     key = (kind, count, lang)
     names = _NAMES.get(key)
     if names is None:

@@ -12,8 +12,6 @@ if TYPE_CHECKING:
     from anniv.engine import Anniversary
     from anniv.model import Commemoration, Event, Source
 
-WEEKDAYS = kernel.WEEKDAYS
-
 
 def source_dict(s: Source) -> dict[str, str]:
     return {
@@ -43,11 +41,7 @@ def commemoration_dict(c: Commemoration) -> dict[str, Any]:
 
 def shown_date(a: Anniversary) -> str:
     """``2025-10-25``, or ``2025-10`` / ``2025`` for month- and year-precision events."""
-    if a.precision == "month":
-        return a.date.isoformat()[:7]
-    if a.precision == "year":
-        return str(a.date.year)
-    return a.date.isoformat()
+    return kernel.shown_day(a.date.toordinal(), a.precision)[0]
 
 
 def static_fields(ev: Event) -> dict[str, Any]:
