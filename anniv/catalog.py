@@ -9,7 +9,6 @@ same way: they share the index built here from each event's ``index_keys``.
 from __future__ import annotations
 
 import bisect
-import gc
 import os
 import sys
 import time
@@ -20,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from anniv import engine, kernel
+from anniv import engine, gcpause, kernel
 from anniv.errors import AnnivError, DataError, Problem
 from anniv.model import Calendar, Event
 
@@ -559,13 +558,10 @@ def _parsing(sizes: list[int], progress: bool | None) -> Iterator[_Progress]:
     """The garbage collector paused (the parser makes many small objects that are never
     cyclic) and a progress bar for ``sizes`` bytes, both undone however parsing ends."""
     bar = _Progress(sum(sizes), "anniv: reading calendars", sys.stderr.isatty() if progress is None else progress)
-    was_enabled = gc.isenabled()
-    gc.disable()
     try:
-        yield bar
+        with gcpause.paused():
+            yield bar
     finally:
-        if was_enabled:
-            gc.enable()
         bar.close()
 
 

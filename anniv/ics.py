@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from anniv import dates, engine, milestones
+from anniv import dates, engine, gcpause, milestones
 from anniv.errors import UsageError
 from anniv.model import Calendar, Event
 
@@ -120,6 +120,8 @@ _WORDS: dict[str, dict[str, str]] = {
 def clean_text(text: str) -> str:
     """Drop characters no iCalendar TEXT may carry (C0 controls except TAB/LF/CR, DEL, lone
     surrogates). Line breaks stay: ``escape_text`` turns them into ``\\n``."""
+    if text.isprintable() or text.replace("\n", "").isprintable():
+        return text  # no control character (line breaks aside), DEL or surrogate: nothing to drop
     return _UNSAFE.sub("", text)
 
 
@@ -127,15 +129,18 @@ def escape_text(text: str) -> str:
     """RFC 5545 TEXT escaping in icalendar 7.x's order (the order matters: a backslash added
     for ``;`` must not be doubled). A literal ``\\N`` in the input is read as a line break,
     as icalendar reads it."""
-    return (
-        text.replace("\\N", "\n")
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
+    # each step only when its character occurs: most text has no backslash, semicolon or CR
+    if "\\" in text:
+        text = text.replace("\\N", "\n").replace("\\", "\\\\")
+    if ";" in text:
+        text = text.replace(";", "\\;")
+    if "," in text:
+        text = text.replace(",", "\\,")
+    if "\r" in text:
+        text = text.replace("\r\n", "\\n").replace("\r", "\\n")
+    if "\n" in text:
+        text = text.replace("\n", "\\n")
+    return text
 
 
 def _octets(ch: str) -> int:
@@ -197,7 +202,7 @@ def text_line(name: str, value: str) -> str:
 
 
 def ical_date(d: date) -> str:
-    return f"{d.year:04d}{d.month:02d}{d.day:02d}"
+    return d.isoformat().replace("-", "")  # isoformat pads the year to four digits
 
 
 # --- what each VEVENT says ------------------------------------------------------------------
@@ -356,9 +361,10 @@ def render_entry(e: Entry) -> str:
 def _vevent(uid_text: str, start: date, summary_text: str, alarm_days: int | None, shared: tuple[str, str, str]) -> str:
     stamp, seq, tail = shared
     end = date.fromordinal(start.toordinal() + 1)
+    escaped = escape_text(clean_text(summary_text))  # the alarm repeats it
     parts = [
         "BEGIN:VEVENT\r\n",
-        text_line("SUMMARY", summary_text),
+        fold("SUMMARY:" + escaped) + "\r\n",
         f"DTSTART;VALUE=DATE:{ical_date(start)}\r\n",
         f"DTEND;VALUE=DATE:{ical_date(end)}\r\n",
         stamp,
@@ -370,7 +376,7 @@ def _vevent(uid_text: str, start: date, summary_text: str, alarm_days: int | Non
         parts += [
             "BEGIN:VALARM\r\n",
             "ACTION:DISPLAY\r\n",
-            text_line("DESCRIPTION", summary_text),
+            fold("DESCRIPTION:" + escaped) + "\r\n",
             f"TRIGGER:-P{alarm_days}D\r\n" if alarm_days else "TRIGGER:P0D\r\n",
             "END:VALARM\r\n",
         ]
@@ -453,7 +459,8 @@ class Writer:
     def calendar(self, name: str, desc: str, found: Iterable[engine.Anniversary]) -> tuple[bytes, int]:
         """The feed bytes and the number of VEVENTs (day-precision anniversaries only)."""
         chosen = sorted((a for a in found if a.precision == "day"), key=feed_order)
-        return render_calendar(name, desc, (self.vevent(a) for a in chosen)), len(chosen)
+        with gcpause.paused():  # tens of thousands of strings and tuples, none of them cyclic
+            return render_calendar(name, desc, [self.vevent(a) for a in chosen]), len(chosen)
 
 
 def window_feed(

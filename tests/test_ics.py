@@ -143,6 +143,12 @@ def test_control_characters_are_dropped_not_copied() -> None:
     assert ics.clean_text("a\x00b\x07c\td\ne\x7f") == "abc\td\ne"
 
 
+@given(st.text(alphabet=st.sampled_from(list("a \t\n\r\x00\x1f\x7f\x85\u2028\u200b\ud800한")), max_size=40))
+def test_clean_text_drops_exactly_the_unsafe_characters(text: str) -> None:
+    # the fast path (printable text is returned as it is) must agree with the rule itself
+    assert ics.clean_text(text) == ics._UNSAFE.sub("", text)
+
+
 # --- the same feed through icalendar's component model ------------------------------------
 
 ORACLE_CASES = [(lang, alarms) for lang in ("en", "ko", "zh") for alarms in (None, 14, 0)]
