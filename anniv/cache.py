@@ -3,15 +3,19 @@
 One cache file per data folder (and file list), validated against every calendar file's
 (resolved path, mtime_ns, size), the folder's seed roots and the code version. Inside:
 
-- a header (``marshal`` of plain values; never pickle, so loading it runs no code) with one
-  entry per file: its key, calendar header, problems and where its pieces lie;
-- the window index for the whole folder: month-day → event numbers (moving events are listed
-  under every day they can fall on in ``MOVER_YEARS``), and two arrays sorted by the Gregorian
-  day of the event for day counts (events that opt in, and every day-precision CE event);
+- a small header (``marshal`` of plain values; never pickle, so loading it runs no code) with
+  one entry per file (its key, calendar header, problems and where its pieces lie), the first
+  cross-file error, and where each array lies;
 - per-event blobs (``marshal`` of a tuple) decoded only when an event is a candidate, each
-  checked against its CRC-32 before decoding;
+  checked against its CRC-32 before decoding, and the quick path's records (``anniv.quick``);
 - per-file blobs of index keys and cross-check keys, read only when one file changed, so the
-  unchanged files are copied over without being parsed or decoded.
+  unchanged files are copied over without being parsed or decoded; the cross-file problems;
+- raw arrays, each with its own CRC-32: the blob offsets and checksums, and the window index
+  for the whole folder: month-day → event numbers (moving events are listed under every day
+  they can fall on in ``MOVER_YEARS``), and arrays sorted by the Gregorian day of the event
+  for day counts (events that opt in, and every day-precision CE event). An array is read in
+  place from the memory map, and checked, only when it is first used: ``anniv due`` on the
+  quick path never touches the event offsets, nor a full load the quick records'.
 
 A cache that is truncated, corrupt, foreign, from another code version, or writable by another
 user is ignored and rebuilt; a corrupt event blob found later raises ``CacheCorrupt`` so the
@@ -34,7 +38,7 @@ if TYPE_CHECKING:  # this module is read on the quick path (anniv.quick): import
 
     from anniv.model import Calendar, Event, HistDate, Source
 
-MAGIC = b"ANNIVIX4"
+MAGIC = b"ANNIVIX5"
 PREFIX_SIZE = 16  # magic (8 bytes), header length and header CRC-32 (4 bytes each, little-endian)
 # Moving events (Korean lunar dates, rules) are indexed under every Gregorian day they fall on
 # in these years; a window outside them lists every moving event as a candidate.
@@ -241,35 +245,55 @@ def file_key(path: str | os.PathLike[str]) -> tuple[str, int, int] | None:
 
 
 class Index:
-    """A loaded (memory-mapped) cache file. Files' pieces are read on demand."""
+    """A loaded (memory-mapped) cache file. Files' pieces and arrays are read on demand."""
 
     def __init__(self, mm: mmap.mmap, header: dict[str, Any], body: int) -> None:
         self._mm = mm
         self.header = header
         self._body = body
         self.files: list[dict[str, Any]] = header["files"]
-        # memoryviews rather than arrays: importing array pulls in collections.abc
-        self.offsets = memoryview(header["offsets"]).cast("Q")
-        self.crcs = memoryview(header["crcs"]).cast("I")
-        self.qoffsets = memoryview(header["qoffsets"]).cast("Q")
-        self.qcrcs = memoryview(header["qcrcs"]).cast("I")
-        self.n = len(self.crcs)
-        if len(self.offsets) != self.n + 1 or len(self.qoffsets) != 2 * self.n + 1 or len(self.qcrcs) != 2 * self.n:
-            raise ValueError("offset table does not match the event count")
-        if body + max(self.offsets[-1], self.qoffsets[-1]) > len(mm):
-            raise ValueError("truncated")
+        self.n: int = header["events"]
+        self._arrays: dict[str, tuple[int, int, str, int]] = header["arrays"]
+        self._cast: dict[str, memoryview] = {}
+        n = self.n
+        self._lengths = {"offsets": n + 1, "crcs": n, "qoffsets": 2 * n + 1, "qcrcs": 2 * n}
+        self._view: memoryview | None = None
+        for off, size, code, _ in self._arrays.values():
+            if off < 0 or size < 0 or off % 8 or body + off + size > len(mm) or code not in "IiQ" or len(code) != 1:
+                raise ValueError("an array lies outside the file")
+        self._q: tuple[memoryview, memoryview] | None = None
+
+    def array(self, name: str) -> memoryview:
+        """The array ``name``, read in place (a memoryview of the map) once its checksum holds."""
+        view = self._cast.get(name)
+        if view is None:
+            off, size, code, crc = self._arrays[name]
+            if self._view is None:
+                self._view = memoryview(self._mm)
+            raw = self._view[self._body + off : self._body + off + size]
+            if zlib.crc32(raw) != crc:
+                raise CacheCorrupt(f"array {name} fails its checksum")
+            view = raw.cast(code)
+            if len(view) != self._lengths.get(name, len(view)):
+                raise CacheCorrupt(f"array {name} does not match the event count")
+            self._cast[name] = view
+        return view
 
     def blob(self, i: int) -> bytes:
-        data = self._mm[self._body + self.offsets[i] : self._body + self.offsets[i + 1]]
-        if zlib.crc32(data) != self.crcs[i]:
+        offsets = self.array("offsets")
+        data = self._mm[self._body + offsets[i] : self._body + offsets[i + 1]]
+        if zlib.crc32(data) != self.array("crcs")[i]:
             raise CacheCorrupt(f"event {i} fails its checksum")
         return data
 
     def quick_blob(self, i: int, part: int = 0) -> bytes:
         """Part 0 or 1 of event ``i``'s quick record (see ``quick.record``)."""
+        q = self._q
+        if q is None:
+            q = self._q = (self.array("qoffsets"), self.array("qcrcs"))
         k = 2 * i + part
-        data = self._mm[self._body + self.qoffsets[k] : self._body + self.qoffsets[k + 1]]
-        if zlib.crc32(data) != self.qcrcs[k]:
+        data = self._mm[self._body + q[0][k] : self._body + q[0][k + 1]]
+        if zlib.crc32(data) != q[1][k]:
             raise CacheCorrupt(f"quick record {i} fails its checksum")
         return data
 
@@ -283,6 +307,11 @@ class Index:
             return marshal.loads(data)
         except (ValueError, TypeError, EOFError) as exc:
             raise CacheCorrupt(str(exc)) from None
+
+    def cross(self) -> tuple[tuple[int, int, int, str, str], ...]:
+        """Problems between files, as (file number, line, col, message, severity)."""
+        value: tuple[tuple[int, int, int, str, str], ...] = self.extra(self.header["cross_at"])
+        return value
 
     def part(self, k: int) -> FilePart:
         """File ``k`` as a FilePart, its event blobs copied raw (not decoded)."""
@@ -350,8 +379,8 @@ class IndexWriter:
 
     Event records, quick records and per-file keys go to three unnamed temporary files in
     the cache folder as each part is added; ``finish`` writes the header (which needs every
-    offset) and then the three regions after it, through ``fsutil.atomic_write``. Only
-    offsets, checksums and the parts' keys stay in memory. Raises OSError when the folder
+    offset), the three regions after it, and the arrays last, through ``fsutil.atomic_write``.
+    Only offsets, checksums and the parts' keys stay in memory. Raises OSError when the folder
     cannot be written; ``abort`` lets the regions go."""
 
     def __init__(self, file: str | os.PathLike[str]) -> None:
@@ -377,6 +406,10 @@ class IndexWriter:
         self._sizes[region] += len(blob)
         return start
 
+    def _extra(self, value: Any) -> tuple[int, int, int]:
+        data = marshal.dumps(value)
+        return (self._put(2, data), len(data), zlib.crc32(data))  # within the keys region
+
     def add(self, part: FilePart) -> None:
         for blob in part.blobs:
             self._put(0, blob)
@@ -386,10 +419,6 @@ class IndexWriter:
             for blob in pair:
                 self.qoffsets.append(self._put(1, blob))
                 self.qcrcs.append(zlib.crc32(blob))
-        where = []
-        for value in (tuple(part.keys), tuple(part.xkeys)):
-            data = marshal.dumps(value)
-            where.append((self._put(2, data), len(data), zlib.crc32(data)))  # within the keys region
         self.files.append(
             {
                 "key": part.key,
@@ -399,8 +428,8 @@ class IndexWriter:
                 "usable": part.usable,
                 "first": self.first,
                 "count": part.count,
-                "keys_at": where[0],
-                "xkeys_at": where[1],
+                "keys_at": self._extra(tuple(part.keys)),
+                "xkeys_at": self._extra(tuple(part.xkeys)),
             }
         )
         self.first += part.count
@@ -408,36 +437,59 @@ class IndexWriter:
     def finish(
         self, identity: tuple[Any, ...], index: dict[str, Any], cross: Iterable[tuple[int, int, int, str, str]]
     ) -> None:
-        """Write the file (atomically) with ``index`` (the window index arrays as bytes) and
-        ``cross`` (cross-file problems as (file number, line, col, message, severity))."""
+        """Write the file (atomically) with ``index`` (the window index: its ``array.array``
+        values become arrays, anything else goes into the header) and ``cross`` (cross-file
+        problems as (file number, line, col, message, severity))."""
         from array import array
         from pathlib import Path
 
         from anniv.fsutil import atomic_write
 
-        events, quick = self._sizes[0], self._sizes[1]
-        qoffsets = array("Q", [o + events for o in self.qoffsets])
-        qoffsets.append(events + quick)
+        cross = tuple(cross)
+        errors = [c for c in cross if c[4] == "error"]
+        cross_at = self._extra(cross)
+        events, quick, keys = self._sizes
+        shift = {"keys_at": events + quick, "xkeys_at": events + quick}
         for f in self.files:
-            for name in ("keys_at", "xkeys_at"):
+            for name, by in shift.items():
                 off, length, crc = f[name]
-                f[name] = (off + events + quick, length, crc)
+                f[name] = (off + by, length, crc)
+        end = events + quick + keys
+        wide = end >= 2**32  # offsets fit 32 bits below 4 GB
+        qoffsets = array("Q" if wide else "I", [o + events for o in self.qoffsets])
+        qoffsets.append(events + quick)
+        arrays = {
+            "offsets": self.offsets if wide else array("I", self.offsets),
+            "crcs": self.crcs,
+            "qoffsets": qoffsets,
+            "qcrcs": self.qcrcs,
+            **{k: v for k, v in index.items() if isinstance(v, array)},
+        }
+        where: dict[str, tuple[int, int, str, int]] = {}
+        blobs: list[bytes] = []
+        at = end + (-end % 8)
+        pad = b"\0" * (at - end)
+        for name, arr in arrays.items():
+            data = arr.tobytes()
+            where[name] = (at, len(data), arr.typecode, zlib.crc32(data))
+            blobs += [pad, data]
+            pad = b"\0" * (-len(data) % 8)
+            at += len(data) + len(pad)
         header = marshal.dumps(
             {
                 "identity": identity,
                 "version": code_version(),
                 "files": self.files,
-                "offsets": self.offsets.tobytes(),
-                "crcs": self.crcs.tobytes(),
-                "qoffsets": qoffsets.tobytes(),
-                "qcrcs": self.qcrcs.tobytes(),
-                "cross": tuple(cross),
-                **index,
+                "events": self.first,
+                "arrays": where,
+                "cross_at": (cross_at[0] + events + quick, *cross_at[1:]),
+                "cross_errors": (len(errors), errors[0] if errors else None),
+                **{k: v for k, v in index.items() if not isinstance(v, array)},
             }
         )
         prefix = MAGIC + len(header).to_bytes(4, "little") + zlib.crc32(header).to_bytes(4, "little")
         try:
-            atomic_write(Path(self.file), [prefix, header, *self._regions], durable=False, mode=0o600)
+            atomic_write(Path(self.file), [prefix, header, *self._regions, *blobs], durable=False, mode=0o600)
         finally:
             self.abort()
 
@@ -460,24 +512,19 @@ def calendar_of(header: tuple[str, str, str, str], events: tuple[Event, ...], pa
     return Calendar(cid, name, desc, leap, events, path)
 
 
-def window_index(h: dict[str, Any]) -> dict[str, Any]:
-    """The window index arrays stored in a header (see ``catalog.build_index``), as
-    read-only memoryviews of the header's bytes."""
+def window_index(idx: Index) -> dict[str, Any]:
+    """The window index stored in ``idx`` (see ``catalog.build_index``): its arrays as
+    read-only memoryviews of the map, checked on first use."""
     out: dict[str, Any] = {}
-    for name, code in (
-        ("md_start", "I"),
-        ("md_events", "I"),
-        ("movers", "I"),
-        ("always", "I"),
-        ("greg_ord", "i"),
-        ("greg_ev", "I"),
-        ("greg_of", "i"),
-        ("opt_ord", "i"),
-        ("opt_ev", "I"),
-    ):
-        out[name] = memoryview(h[name]).cast(code)  # type: ignore[call-overload]
+    for name in WINDOW_ARRAYS:
+        out[name] = idx.array(name)
+    h = idx.header
     if len(out["md_start"]) != MD_CODES + 1 or not isinstance(h["tables"], dict):
         raise ValueError("malformed index")
     out["tables"] = h["tables"]
     out["mover_years"] = tuple(h["mover_years"])
     return out
+
+
+# The window index's arrays (``catalog.build_index``), by name.
+WINDOW_ARRAYS = ("md_start", "md_events", "movers", "always", "greg_ord", "greg_ev", "greg_of", "opt_ord", "opt_ev")

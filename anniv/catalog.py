@@ -201,10 +201,6 @@ def build_index(keys: Sequence[tuple[int, tuple[int, ...] | None, int, bool]]) -
     }
 
 
-def _index_to_bytes(ix: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.tobytes() if isinstance(v, array) else v) for k, v in ix.items()}
-
-
 # -- the catalogue -------------------------------------------------------------------------------
 class Catalog:
     """Every loaded calendar, plus the problems found while loading (broken files are left out).
@@ -711,7 +707,7 @@ def _load_cached(data_dir: Path, files: list[Path], explicit: bool, folder: str,
             if [f["display"] for f in old.files] == displays:
                 try:
                     return _serve(old, data_dir, files, progress)
-                except (ValueError, TypeError, KeyError, IndexError):
+                except (ValueError, TypeError, KeyError, IndexError, cache.CacheCorrupt):
                     old = None
     return _rebuild(old, target, identity, data_dir, files, displays, keys, progress)
 
@@ -734,8 +730,8 @@ def _serve(idx: Any, data_dir: Path, files: list[Path], progress: bool | None) -
         else:
             broken.append(display)
     displays = [f["display"] for f in idx.files]
-    problems.extend(Problem(displays[k], line, col, msg, sev) for k, line, col, msg, sev in idx.header["cross"])
-    index = cache.window_index(idx.header)
+    problems.extend(Problem(displays[k], line, col, msg, sev) for k, line, col, msg, sev in idx.cross())
+    index = cache.window_index(idx)
     total = sum(u[3] for u in usable)
     if total != idx.n or (index["md_events"] and max(index["md_events"]) >= max(total, 1)):
         raise ValueError("index does not match the events")
@@ -825,7 +821,7 @@ def _rebuild(
     written = None
     if writer is not None:
         try:
-            writer.finish(identity, {**_index_to_bytes(index), "row_slots": quick.row_slots()}, cross_t)
+            writer.finish(identity, {**index, "row_slots": quick.row_slots()}, cross_t)
             written = cache.open_index(target, identity)
         except OSError:
             pass

@@ -238,16 +238,16 @@ def _answer(argv: list[str], env: Any, stdout: IO[str], today: date | None) -> t
     cal_ids = {f["header"][0] for f in idx.files}
     if any(c not in cal_ids for c in repeated["calendar"]):
         raise Fallback
-    cross = [c for c in header["cross"] if c[4] == "error"]
+    errors, first = header["cross_errors"]
     warning = ""
-    if cross:
-        k, line, col, message, _ = cross[0]
+    if errors:
+        k, line, col, message, _ = first
         where = displays[k] + (f":{line}:{col}" if line else "")
         warning = (
-            f"anniv: warning: {len(cross)} problem(s) between files, first: {where}: {message} "
+            f"anniv: warning: {errors} problem(s) between files, first: {where}: {message} "
             "(run 'anniv check' for all)\n"
         )
-    ix = cache.window_index(header)
+    ix = cache.window_index(idx)
     s, e, t = start.toordinal(), end.toordinal(), today.toordinal()
     if fmt == "json" and tuple(header["row_slots"]) != SLOTS:
         raise Fallback  # an index written for another row layout
