@@ -1,7 +1,5 @@
 """Ordinals, round-number tiers, milestone names and day counts."""
 
-from __future__ import annotations
-
 _WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
 
 # The traditional English names; 60 is "diamond" (75 in some usage, see DIAMOND_ALT).

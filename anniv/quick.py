@@ -17,8 +17,6 @@ shape rows with ``render.assemble``; the tests compare their output byte for byt
 ``ANNIV_QUICK=0`` turns the quick path off.
 """
 
-from __future__ import annotations
-
 import marshal
 import os
 import sys
@@ -28,6 +26,7 @@ from anniv.kernel import date
 
 TYPE_CHECKING = False  # not typing's: see above
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
     from typing import IO, Any
 
     from anniv.model import Event
@@ -45,7 +44,7 @@ class Fallback(Exception):
 
 
 # -- written when the index is built --------------------------------------------------------------
-def record(ev: Event) -> tuple[bytes, bytes]:
+def record(ev: "Event") -> tuple[bytes, bytes]:
     """The quick record of ``ev``: two marshal blobs. The first, read for every candidate, is
     None when the event's counting cannot be planned ahead, else one flat tuple of what an
     English JSON row needs (few objects: decoding it is most of the cost of a row): JSON
@@ -92,7 +91,7 @@ def row_slots() -> tuple[str, ...]:
     """The names of a JSON template's slots, in order (the same for every record)."""
     from anniv import render
 
-    static: dict[str, Any] = dict.fromkeys(
+    static: "dict[str, Any]" = dict.fromkeys(
         ("event_id", "event_date", "calendar", "precision", "event_date_display", "observed_note"), ""
     )
     static.update(importance=1, tags=[], commemorations=[])
@@ -137,7 +136,7 @@ def _pure(text: str) -> str:
     return lead + "/".join(p for p in text.split("/") if p and p != ".") or "."
 
 
-def _data_dir(values: dict[str, str], env: Any) -> str:
+def _data_dir(values: dict[str, str], env: "Any") -> str:
     given = values.get("data") or env.get("ANNIV_DATA") or ""
     if "data" in values and not values["data"]:
         raise Fallback
@@ -150,7 +149,7 @@ def _data_dir(values: dict[str, str], env: Any) -> str:
     raise Fallback
 
 
-def _identity(data: str) -> tuple[Any, ...]:
+def _identity(data: str) -> "tuple[Any, ...]":
     """``catalog._load_cached``'s identity of a folder: its real path and the seed roots."""
     folder = os.path.realpath(data)
     roots = [os.path.dirname(folder), folder]
@@ -169,7 +168,7 @@ def _display(path: str) -> str:
     return rel if not rel.startswith("..") else path
 
 
-def _open(data: str) -> tuple[Any, list[str]]:
+def _open(data: str) -> "tuple[Any, list[str]]":
     """The valid index of ``data`` and its files' display paths, or Fallback."""
     folder = cache.cache_dir()
     if folder is None or not os.path.isdir(data):
@@ -192,7 +191,7 @@ def _open(data: str) -> tuple[Any, list[str]]:
 
 
 # -- the listing ----------------------------------------------------------------------------------
-def run(argv: list[str], env: Any, stdout: IO[str], stderr: IO[str], today: date | None = None) -> int | None:
+def run(argv: list[str], env: "Any", stdout: "IO[str]", stderr: "IO[str]", today: date | None = None) -> int | None:
     """Answer ``argv`` (without the program name) and return the exit status, or None when
     the full command line has to. Nothing is written unless the answer is complete."""
     if env.get("ANNIV_QUICK") == "0" or env.get("ANNIV_NO_CACHE") == "1":
@@ -204,13 +203,15 @@ def run(argv: list[str], env: Any, stdout: IO[str], stderr: IO[str], today: date
     try:
         if warning:
             stderr.write(warning)
-        stdout.write(text)
+        for piece in text:
+            stdout.write(piece)
     except BrokenPipeError:
         return 0
     return 0
 
 
-def _answer(argv: list[str], env: Any, stdout: IO[str], today: date | None) -> tuple[str, str]:
+def _answer(argv: list[str], env: "Any", stdout: "IO[str]", today: date | None) -> "tuple[Iterable[str], str]":
+    """The output, in pieces, and a warning for stderr (or "")."""
     values, repeated, flags = _parse(argv)
     fmt = values.get("format", "table")
     lang = values.get("lang", "en")
@@ -254,7 +255,7 @@ def _answer(argv: list[str], env: Any, stdout: IO[str], today: date | None) -> t
     rows = _rows(idx, ix, s, e, t, age, repeated, "round" in flags, lang, how, fmt == "json")
     rows.sort()  # by the sort key each row starts with (unique: it ends with id, kind, count)
     if fmt == "json":
-        return ("[\n" + ",\n".join(r[1] for r in rows) + "\n]\n" if rows else "[]\n"), warning
+        return _json_pieces([r[1] for r in rows]), warning
     from anniv import render
 
     li = LANGS.index(lang)
@@ -265,12 +266,25 @@ def _answer(argv: list[str], env: Any, stdout: IO[str], today: date | None) -> t
     terminal = None
     if stdout.isatty():
         terminal = (_columns(env), "NO_COLOR" not in env)
-    return render.listing(listing, f"Anniversaries, {title}", fmt, terminal), warning
+    return [render.listing(listing, f"Anniversaries, {title}", fmt, terminal)], warning
+
+
+def _json_pieces(lines: "list[str]", per_piece: int = 64) -> "Iterator[str]":
+    """``render.to_json`` of a list whose items are already JSON, made piece by piece as it
+    is written (``per_piece`` lines at a time): a month of a large catalogue is half a
+    megabyte, and joining it whole, then encoding it whole, would cost two fresh buffers of
+    that size (page faults at 3.5 µs a page on this machine) for nothing."""
+    if not lines:
+        yield "[]\n"
+        return
+    yield "[\n"
+    for k in range(0, len(lines), per_piece):
+        yield ",\n".join(lines[k : k + per_piece]) + (",\n" if k + per_piece < len(lines) else "\n]\n")
 
 
 def _rows(
-    idx: Any,
-    ix: dict[str, Any],
+    idx: "Any",
+    ix: "dict[str, Any]",
     s: int,
     e: int,
     t: int,
@@ -280,7 +294,7 @@ def _rows(
     lang: str,
     how: str,
     as_json: bool,
-) -> list[tuple[Any, ...]]:
+) -> "list[tuple[Any, ...]]":
     """Every anniversary in the window, unsorted, each as (sort key for ``how``, its JSON line)
     or, for the other formats, (sort key, ``kernel.dynamic_fields``, event number).
 
@@ -299,8 +313,13 @@ def _rows(
     loads, blob, occurrences, dynamic = marshal.loads, idx.quick_blob, kernel.occurrences, kernel.dynamic_fields
     li = LANGS.index(lang)
     q = _Quoted({None: "null", True: "true", False: "false"})
+    # ``kernel.dynamic_fields`` splits in two: the date, weekday and days until depend on the
+    # day (and precision) alone, the rest on the count (and importance) alone. Each half is
+    # worked out once per process, its strings already JSON.
+    by_count: "dict[tuple[str, int, int], tuple[bool, int, tuple[Any, ...]]]" = {}
+    by_day: dict[tuple[int, str], tuple[str, str, int]] = {}
     seen: set[str] = set()
-    out: list[tuple[Any, ...]] = []
+    out: "list[tuple[Any, ...]]" = []
     for i in kernel.candidates(ix, s, e, idx.n, t, age):
         rec = loads(blob(i))
         if rec is None:
@@ -317,7 +336,7 @@ def _rows(
                 continue
             if titles is not None:
                 title = titles[li]
-        kept: Any
+        kept: "Any"
         if code:
             if days is not None and code != kernel.LEAP_CODE:
                 kept = days.get(code, [])
@@ -337,32 +356,32 @@ def _rows(
                 return o
 
         for o, kind, count in occurrences(precision, month, y0, kept, greg_of[i], opt_in, s, e, t, age):
-            dyn = dynamic(o, kind, count, precision, importance, t, lang)
-            shown, kind, count, ordinal, label, milestone, is_round, rank, weekday, until = dyn
+            if not as_json:
+                dyn = dynamic(o, kind, count, precision, importance, t, lang)
+                is_round, rank = dyn[6], dyn[7]
+            else:
+                ck, dk = (kind, count, importance), (o, precision)
+                counted, day = by_count.get(ck), by_day.get(dk)
+                if counted is None or day is None:
+                    shown, _, _, ordinal, label, milestone, rnd, rk, weekday, until = dynamic(
+                        o, kind, count, precision, importance, t, lang
+                    )
+                    if counted is None:
+                        middle = (q[kind], q[kind], count, q[ordinal], q[label], q[milestone], q[rnd], rk)
+                        counted = by_count[ck] = (rnd, rk, middle)
+                    if day is None:
+                        day = by_day[dk] = (q[shown], q[weekday], until)
+                is_round, rank, middle = counted
             if round_only and not is_round:
                 continue
-            key: tuple[Any, ...] = (o, -rank, eid, kind, count)
             if how == "round":
-                key = (not is_round, *key)
+                key: "tuple[Any, ...]" = (not is_round, o, -rank, eid, kind, count)
             elif how == "rank":
-                key = (-rank, *key)
+                key = (-rank, o, -rank, eid, kind, count)
+            else:
+                key = (o, -rank, eid, kind, count)
             if as_json:
-                kq = q[kind]
-                line = template % (
-                    title,
-                    q[shown],
-                    kq,
-                    kq,
-                    count,
-                    q[ordinal],
-                    q[label],
-                    q[milestone],
-                    q[is_round],
-                    rank,
-                    q[weekday],
-                    until,
-                )
-                out.append((key, line))
+                out.append((key, template % (title, day[0], *middle, day[1], day[2])))
             else:
                 out.append((key, dyn, i))
     return out
@@ -393,7 +412,7 @@ SLOTS = (
 )
 
 
-def _columns(env: Any) -> int:
+def _columns(env: "Any") -> int:
     """``cli.Context.columns``: ``COLUMNS`` when it is at least 40, else the terminal's."""
     text = env.get("COLUMNS", "")
     if text.isdigit() and int(text) >= 40:

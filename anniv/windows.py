@@ -2,8 +2,6 @@
 ``--next``), with its title. Light on imports (``anniv.kernel`` only) so ``anniv.quick`` can use
 it; errors are ``UsageError``, imported when one is raised."""
 
-from __future__ import annotations
-
 from anniv.kernel import date, timedelta
 
 MAX_DAYS = 366 * 200  # a window is limited to 200 years

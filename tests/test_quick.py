@@ -266,6 +266,15 @@ def test_the_window_days_shortcut_matches_counting_year_by_year() -> None:
         assert kernel.occurrences("day", m, 1900, days.get(m * 32 + d, []), 0, False, start, end, start, 0) == by_year
 
 
+@given(st.lists(st.integers(-5, 5), max_size=30), st.integers(-6, 6))
+def test_the_kernels_binary_search_is_bisects(values: list[int], x: int) -> None:
+    import bisect
+
+    a = sorted(values)
+    assert kernel.search(a, x) == bisect.bisect_left(a, x)
+    assert kernel.search(a, x, right=True) == bisect.bisect_right(a, x)
+
+
 def test_quick_answers_import_almost_nothing(synthetic: Path, tmp_path: Path) -> None:
     """What the quick path imports is what it costs: no argparse, typing, dataclasses, re,
     json, pathlib, YAML or date library."""
@@ -302,6 +311,8 @@ def test_quick_answers_import_almost_nothing(synthetic: Path, tmp_path: Path) ->
         "convertdate",
         "anniv.cli",
         "anniv.engine",
+        "bisect",  # kernel.search
+        "__future__",  # annotations on the quick path are written to work without it
     }
     assert not modules & heavy, modules & heavy
     assert "anniv.quick" in modules
