@@ -54,8 +54,6 @@ def record(ev: "Event") -> tuple[bytes, bytes]:
     JSON, is (``render.static_fields``, title per language, titles in ``LANGS`` as JSON or
     None when all are the English one, tags). A calendar filter needs neither: an event's
     calendar is its file's."""
-    import json
-
     from anniv import engine, render
     from anniv.errors import AnnivError
 
@@ -67,10 +65,10 @@ def record(ev: "Event") -> tuple[bytes, bytes]:
     static = render.static_fields(ev)
     template, _ = render.json_template(static)
     titles = tuple(ev.title_in(lang) for lang in LANGS)
-    first = json.dumps(titles[0], ensure_ascii=False)
+    first = render.json_line(titles[0])
     others = None
     if any(t != titles[0] for t in titles):
-        others = tuple(first if t == titles[0] else json.dumps(t, ensure_ascii=False) for t in titles)
+        others = tuple(first if t == titles[0] else render.json_line(t) for t in titles)
     code = md[0] * 32 + md[1] if md is not None else 0
     head = (
         template,
@@ -87,15 +85,11 @@ def record(ev: "Event") -> tuple[bytes, bytes]:
     return marshal.dumps(head), marshal.dumps((static, titles, others, tuple(ev.tags)))
 
 
-def row_slots() -> tuple[str, ...]:
+def row_slots() -> "tuple[str, ...]":
     """The names of a JSON template's slots, in order (the same for every record)."""
     from anniv import render
 
-    static: "dict[str, Any]" = dict.fromkeys(
-        ("event_id", "event_date", "calendar", "precision", "event_date_display", "observed_note"), ""
-    )
-    static.update(importance=1, tags=[], commemorations=[])
-    return render.json_template(static)[1]
+    return render.row_slots()
 
 
 # -- the command line -----------------------------------------------------------------------------

@@ -63,23 +63,43 @@ _RESOLVED_MAX = 4096
 
 
 def _memo_resolver(base: type) -> type:
-    """``base`` with its implicit-tag resolver memoized. libyaml composes in C but asks the
-    Python resolver for every scalar's tag (a third of parse time); calendar files repeat the
-    same keys and short values thousands of times, so short answers are remembered."""
+    """``base`` with its implicit-tag resolver memoized. libyaml composes in C but calls back
+    into Python for every node: ``resolve`` for its tag (a third of parse time before this),
+    ``descend_resolver`` and ``ascend_resolver`` around it. Calendar files repeat the same
+    keys and short values thousands of times.
+
+    Without path resolvers (``yaml.add_path_resolver``; the safe loader has none) the answer
+    depends only on (kind, value, implicit) and the class's resolver tables, so the memo is
+    ``functools.lru_cache``, whose hits never leave C, and the two path-tracking calls, which
+    then do nothing, become calls of builtins that do nothing either (``slice(parent,
+    index)`` and ``tuple()``, results dropped). With path resolvers a Python memo of short
+    values is used and the path tracking is left alone."""
     if base not in _LOADERS:
-        memo: dict[tuple[Any, str, Any], str] = {}
         resolve = base.resolve  # type: ignore[attr-defined]
+        attrs: dict[str, Any] = {}
+        if not getattr(base, "yaml_path_resolvers", None):
+            import functools
 
-        def cached(self: Any, kind: Any, value: Any, implicit: Any) -> str:
-            key = (value, implicit, kind)  # mappings and sequences come with value None
-            tag = memo.get(key)
-            if tag is None:
-                tag = resolve(self, kind, value, implicit)
-                if len(memo) < _RESOLVED_MAX and (value is None or len(value) <= 24):
-                    memo[key] = tag
-            return tag
+            @functools.lru_cache(maxsize=_RESOLVED_MAX)
+            def by_value(kind: Any, value: Any, implicit: Any) -> str:
+                tag: str = resolve(base, kind, value, implicit)  # only class tables are read
+                return tag
 
-        _LOADERS[base] = type(f"Memo{base.__name__}", (base,), {"resolve": cached})
+            attrs = {"resolve": staticmethod(by_value), "descend_resolver": slice, "ascend_resolver": tuple}
+        else:
+            memo: dict[tuple[Any, str, Any], str] = {}
+
+            def cached(self: Any, kind: Any, value: Any, implicit: Any) -> str:
+                key = (value, implicit, kind)  # mappings and sequences come with value None
+                tag = memo.get(key)
+                if tag is None:
+                    tag = resolve(self, kind, value, implicit)
+                    if len(memo) < _RESOLVED_MAX and (value is None or len(value) <= 24):
+                        memo[key] = tag
+                return tag
+
+            attrs = {"resolve": cached}
+        _LOADERS[base] = type(f"Memo{base.__name__}", (base,), attrs)
     return _LOADERS[base]
 
 

@@ -109,21 +109,77 @@ def json_template(static: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
     its slots in order (``title`` or one of ``DYNAMIC_NAMES``).
 
     The row is written once with a marker string in each slot, ``NUL salt . N NUL``. JSON
-    writes NUL as ``\\u0000``; the salt is the first number whose ``\\u0000salt.`` appears
-    nowhere in the event's own fields as JSON, so a quoted marker can only come from a slot
-    (record text may hold NUL characters: YAML's ``"\\0"``)."""
-    import json
-    import re
-
-    own = json.dumps(static, ensure_ascii=False)
+    writes NUL as ``\\u0000``. In the common case the event's own text holds no NUL (nor a
+    literal ``\\u0000``): once the markers are cut out no ``\\u0000`` is left and the slots
+    are exactly ``row_slots()``, and salt 0 is used. Otherwise the salt is the first number
+    whose ``\\u0000salt.`` appears nowhere in the event's own fields as JSON, so a quoted
+    marker can only come from a slot (record text may hold NUL characters: YAML's ``"\\0"``)."""
+    parts = _marked(static, 0)
+    template = "%s".join(parts[0::2])
+    if "\\u0000" not in template and len(parts) == 2 * len(row_slots()) + 1:
+        return template, row_slots()
+    own = json_line(static)
     salt = 0
     while f"\\u0000{salt}." in own:
         salt += 1
-    markers = [f"\x00{salt}.{k}\x00" for k in range(len(_SLOT_NAMES))]
-    row = assemble(static, markers[0], tuple(markers[1:]))
-    text = json.dumps(row, ensure_ascii=False).replace("%", "%%")
-    parts = re.split(r'"\\u0000' + str(salt) + r"\.(\d+)\\u0000\"", text)
+    parts = _marked(static, salt)
     return "%s".join(parts[0::2]), tuple(_SLOT_NAMES[int(k)] for k in parts[1::2])
+
+
+def _marked(static: dict[str, Any], salt: int) -> list[str]:
+    """The row's JSON split at its markers: text, slot number, text, … (``%`` doubled)."""
+    if salt:
+        markers = [f"\x00{salt}.{k}\x00" for k in range(len(_SLOT_NAMES))]
+    else:
+        if not _MARKERS:
+            import re
+
+            _MARKERS.append([f"\x000.{k}\x00" for k in range(len(_SLOT_NAMES))])
+            _MARKERS.append(re.compile(r'"\\u00000\.(\d+)\\u0000"'))
+        markers = _MARKERS[0]
+    row = assemble(static, markers[0], tuple(markers[1:]))
+    text = json_line(row).replace("%", "%%")
+    if salt:
+        import re
+
+        pattern = re.compile(r'"\\u0000' + str(salt) + r"\.(\d+)\\u0000\"")
+    else:
+        pattern = _MARKERS[1]
+    parts: list[str] = pattern.split(text)
+    return parts
+
+
+_MARKERS: list[Any] = []  # salt 0's markers and pattern, made once
+
+
+def row_slots() -> tuple[str, ...]:
+    """The slots of a row template, in order, when no text of the event can be mistaken for
+    a marker: the same for every such record (the index stores it, and ``anniv.quick``
+    checks it against the layout it fills)."""
+    if not _CLEAN:
+        static: dict[str, Any] = dict.fromkeys(
+            ("event_id", "event_date", "calendar", "precision", "event_date_display", "observed_note"), ""
+        )
+        static.update(importance=1, tags=[], commemorations=[])
+        parts = _marked(static, 0)
+        _CLEAN.append(tuple(_SLOT_NAMES[int(k)] for k in parts[1::2]))
+    return _CLEAN[0]
+
+
+_CLEAN: list[tuple[str, ...]] = []
+_ENCODER: list[Any] = []
+
+
+def json_line(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False)``: compact, non-ASCII text as it is. One
+    encoder serves every call (``json.dumps`` with options builds a new one each time, which
+    was a fifth of the cost of a row)."""
+    if not _ENCODER:
+        import json
+
+        _ENCODER.append(json.JSONEncoder(ensure_ascii=False).encode)
+    text: str = _ENCODER[0](value)
+    return text
 
 
 _SLOT_NAMES = ("title", *DYNAMIC_NAMES)
@@ -138,7 +194,7 @@ def to_json(value: Any) -> str:
     if isinstance(value, list):
         if not value:
             return "[]\n"
-        return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False) for item in value) + "\n]\n"
+        return "[\n" + ",\n".join(json_line(item) for item in value) + "\n]\n"
     return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
