@@ -26,7 +26,7 @@ LANGS = ("en", "ko", "zh")
 
 def group(n: int) -> str:
     """Thousands with commas: 1,000."""
-    return f"{n:,}"
+    return str(n) if -1000 < n < 1000 else f"{n:,}"
 
 
 def ordinal(n: int, lang: str = "en") -> str:
@@ -42,11 +42,11 @@ def ordinal(n: int, lang: str = "en") -> str:
         return f"{n}周年"
     if n <= 9:
         return _WORDS[n - 1]
-    if n % 100 in (11, 12, 13):
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    suffix = "th" if n % 100 in (11, 12, 13) else _SUFFIXES.get(n % 10, "th")
     return f"{group(n)}{suffix}"
+
+
+_SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
 
 
 def day_label(days: int, lang: str = "en") -> str:

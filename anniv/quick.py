@@ -306,7 +306,6 @@ def _rows(
     days = kernel.window_days(s, e) if e - s <= kernel.LONG_WINDOW_DAYS else None
     loads, blob, occurrences, dynamic = marshal.loads, idx.quick_blob, kernel.occurrences, kernel.dynamic_fields
     li = LANGS.index(lang)
-    q = _Quoted({None: "null", True: "true", False: "false"})
     # ``kernel.dynamic_fields`` splits in two: the date, weekday and days until depend on the
     # day (and precision) alone, the rest on the count (and importance) alone. Each half is
     # worked out once per process, its strings already JSON.
@@ -361,10 +360,13 @@ def _rows(
                         o, kind, count, precision, importance, t, lang
                     )
                     if counted is None:
-                        middle = (q[kind], q[kind], count, q[ordinal], q[label], q[milestone], q[rnd], rk)
+                        kq = f'"{kind}"'
+                        mq = "null" if milestone is None else f'"{milestone}"'
+                        middle = (kq, kq, count, f'"{ordinal}"', f'"{label}"', mq, "true" if rnd else "false", rk)
                         counted = by_count[ck] = (rnd, rk, middle)
                     if day is None:
-                        day = by_day[dk] = (q[shown], q[weekday], until)
+                        wq = "null" if weekday is None else f'"{weekday}"'
+                        day = by_day[dk] = (f'"{shown}"', wq, until)
                 is_round, rank, middle = counted
             if round_only and not is_round:
                 continue
@@ -379,14 +381,6 @@ def _rows(
             else:
                 out.append((key, dyn, i))
     return out
-
-
-class _Quoted(dict):  # type: ignore[type-arg]
-    """A JSON value for each dynamic string, made once: the same few dates and labels recur."""
-
-    def __missing__(self, key: str) -> str:
-        value = self[key] = f'"{key}"'
-        return value
 
 
 # The slots of every row template, as ``render.json_template`` lays them out today.

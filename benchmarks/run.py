@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import statistics
 import sys
@@ -79,10 +80,13 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
 
 
 def anniv_cmd(py: str) -> list[str]:
-    """The checkout's ``anniv`` command: what the installed script (anniv/anniv) runs,
-    with PYTHONPATH pointing at this repository (``python -m anniv`` would add runpy's own
-    imports, a few milliseconds the installed command does not pay)."""
-    return [py, "-c", "from anniv.quick import main_exit; main_exit()"]
+    """The checkout's ``anniv`` command: the installed script's own text (anniv/anniv) run
+    with ``-c``, with PYTHONPATH pointing at this repository (``python -m anniv`` would add
+    runpy's own imports, a few milliseconds the installed command does not pay)."""
+    return [py, "-c", SCRIPT]
+
+
+SCRIPT = (REPO / "anniv" / "anniv").read_text(encoding="utf-8")
 
 
 def anniv_env(cache: Path) -> dict[str, str]:
@@ -238,11 +242,11 @@ def terminal_table(py: str, today: date, reps: int) -> None:
         print("\nskipped: script(1) not available for the terminal measurement")
         return
     env = anniv_env(OUT / "cache-bundled")
-    line = f'{py} -c "from anniv.quick import main_exit; main_exit()" due --today {today.isoformat()}'
+    line = f"{shlex.join(anniv_cmd(py))} due --today {today.isoformat()}"
     measure(["script", "-qec", line, "/dev/null"], env)
     runs = {
-        "anniv due (table, terminal)": f"script -qec '{line}' /dev/null",
-        "python -c pass (terminal)": f"script -qec '{py} -c pass' /dev/null",
+        "anniv due (table, terminal)": shlex.join(["script", "-qec", line, "/dev/null"]),
+        "python -c pass (terminal)": shlex.join(["script", "-qec", f"{py} -c pass", "/dev/null"]),
     }
     res: dict[str, list[float]] = {k: [] for k in runs}
     for _ in range(reps):
