@@ -31,10 +31,8 @@ from anniv.kernel import MD_CODES
 
 TYPE_CHECKING = False  # not typing's: importing typing costs the quick path milliseconds
 if TYPE_CHECKING:  # this module is read on the quick path (anniv.quick): imports stay light
-    from collections.abc import Iterable
     from typing import Any
 
-    from anniv.model import Calendar, Event, HistDate, Source
 
 MAGIC = b"ANNIVIX5"
 PREFIX_SIZE = 16  # magic (8 bytes), header length and header CRC-32 (4 bytes each, little-endian)
@@ -61,6 +59,7 @@ VERSIONED = (
     "kernel.py",
     "render.py",
     "quick.py",
+    "indexer.py",
     "__init__.py",
 )
 
@@ -91,149 +90,7 @@ def cache_dir() -> str | None:
     return os.path.join(base, "anniv")
 
 
-# -- events as plain tuples ----------------------------------------------------------------------
-def _date_t(d: "HistDate") -> "tuple[Any, ...]":
-    return (d.year, d.month, d.day, d.calendar, d.leap_month, d.qualifier)
-
-
-def _source_t(s: "Source") -> tuple[str, ...]:
-    return (s.title, s.publisher, s.url, s.published, s.accessed, s.note, s.seed)
-
-
-def encode_event(ev: "Event") -> bytes:
-    """Everything but the file-wide fields (calendar id, path), as marshal bytes."""
-    o = ev.observed
-    return marshal.dumps(
-        (
-            ev.id,
-            ev.title,
-            _date_t(ev.date),
-            ev.summary,
-            (o.on, o.rule, o.note),
-            ev.leap_day,
-            ev.aliases,
-            ev.titles,
-            ev.tags,
-            ev.places,
-            ev.importance,
-            tuple(_source_t(s) for s in ev.sources),
-            tuple(
-                (_date_t(c.date), c.anniversary, c.what, c.by, c.place, tuple(_source_t(s) for s in c.sources))
-                for c in ev.commemorations
-            ),
-            tuple((_date_t(a.date), a.note) for a in ev.alternative_dates),
-            ev.related,
-            ev.day_counts,
-            ev.time,
-            ev.tz,
-            ev.notes,
-            ev.line,
-            ev.col,
-        )
-    )
-
-
-def decode_event(blob: bytes, calendar_id: str, path: str) -> "Event":
-    """The inverse of ``encode_event``; raises CacheCorrupt on anything unexpected."""
-    from anniv.model import NO_OBSERVANCE, AltDate, Commemoration, Event, HistDate, Observance, Source
-
-    try:
-        (
-            eid,
-            title,
-            dt,
-            summary,
-            ob,
-            leap,
-            aliases,
-            titles,
-            tags,
-            places,
-            imp,
-            srcs,
-            comms,
-            alts,
-            related,
-            dc,
-            time,
-            tz,
-            notes,
-            line,
-            col,
-        ) = marshal.loads(blob)
-        return Event(
-            eid,
-            title,
-            HistDate(*dt),
-            calendar_id,
-            summary,
-            NO_OBSERVANCE if ob == ("", "", "") else Observance(*ob),
-            leap,
-            aliases,
-            titles,
-            tags,
-            places,
-            imp,
-            tuple([Source(*s) for s in srcs]),
-            tuple(
-                [
-                    Commemoration(HistDate(*c[0]), c[1], c[2], c[3], c[4], tuple([Source(*s) for s in c[5]]))
-                    for c in comms
-                ]
-            ),
-            tuple([AltDate(HistDate(*a[0]), a[1]) for a in alts]),
-            related,
-            dc,
-            time,
-            tz,
-            notes,
-            path,
-            line,
-            col,
-        )
-    except (ValueError, TypeError, EOFError) as exc:
-        raise CacheCorrupt(str(exc)) from None
-
-
-# -- per-file pieces -----------------------------------------------------------------------------
-class FilePart:
-    """One calendar file as the index stores it.
-
-    ``key`` is (resolved path, mtime_ns, size). ``header`` is (id, name, description, leap_day)
-    or None for a file that yielded no calendar; ``problems`` are (line, col, message,
-    severity) tuples whose path is the file's display path at load time. ``blobs`` are the
-    encoded events, ``keys`` the index keys (see ``catalog.index_keys``), ``xkeys`` the
-    cross-check keys and ``quick`` the quick-path records (``quick.record``) of each event;
-    ``usable`` is False for files left out as broken; ``count`` is the number of events.
-    """
-
-    __slots__ = ("key", "display", "header", "problems", "usable", "blobs", "keys", "xkeys", "quick", "count")
-
-    def __init__(
-        self,
-        key: tuple[str, int, int],
-        display: str,
-        header: tuple[str, str, str, str] | None,
-        problems: tuple[tuple[int, int, str, str], ...],
-        usable: bool,
-        blobs: list[bytes],
-        keys: "list[tuple[Any, ...]]",
-        xkeys: "list[tuple[Any, ...]]",
-        quick: list[tuple[bytes, bytes]],
-    ) -> None:
-        self.key = key
-        self.display = display
-        self.header = header
-        self.problems = problems
-        self.usable = usable
-        self.blobs = blobs
-        self.keys = keys
-        self.xkeys = xkeys
-        self.quick = quick
-        self.count = len(blobs)  # kept when the blobs are let go once written
-
-
-def file_key(path: str | os.PathLike[str]) -> tuple[str, int, int] | None:
+def file_key(path: str | os.PathLike[str]) -> "tuple[str, int, int] | None":
     try:
         real = os.path.realpath(path)
         st = os.stat(real)
@@ -249,7 +106,7 @@ class Index:
         self._mm = mm
         self.header = header
         self._body = body
-        self.files: "list[dict[str, Any]]" = header["files"]
+        self.files: list[dict[str, Any]] = header["files"]
         self.n: int = header["events"]
         self._arrays: dict[str, tuple[int, int, str, int]] = header["arrays"]
         self._cast: dict[str, memoryview] = {}
@@ -271,7 +128,7 @@ class Index:
             raw = self._view[self._body + off : self._body + off + size]
             if zlib.crc32(raw) != crc:
                 raise CacheCorrupt(f"array {name} fails its checksum")
-            view = raw.cast(code)
+            view = raw.cast(code)  # type: ignore[call-overload]
             if len(view) != self._lengths.get(name, len(view)):
                 raise CacheCorrupt(f"array {name} does not match the event count")
             self._cast[name] = view
@@ -285,7 +142,7 @@ class Index:
         return data
 
     def quick_blob(self, i: int, part: int = 0) -> bytes:
-        """Part 0 or 1 of event ``i``'s quick record (see ``quick.record``)."""
+        """Part 0 or 1 of event ``i``'s quick record (see ``indexer.quick_record``)."""
         q = self._q
         if q is None:
             q = self._q = (self.array("qslot"), self.array("qoffsets"), self.array("qcrcs"))
@@ -310,22 +167,6 @@ class Index:
         """Problems between files, as (file number, line, col, message, severity)."""
         value: tuple[tuple[int, int, int, str, str], ...] = self.extra(self.header["cross_at"])
         return value
-
-    def part(self, k: int) -> FilePart:
-        """File ``k`` as a FilePart, its event blobs copied raw (not decoded)."""
-        f = self.files[k]
-        first, count = f["first"], f["count"]
-        return FilePart(
-            tuple(f["key"]),
-            f["display"],
-            f["header"],
-            f["problems"],
-            f["usable"],
-            [self.blob(i) for i in range(first, first + count)],
-            list(self.extra(f["keys_at"])),
-            list(self.extra(f["xkeys_at"])),
-            [(self.quick_blob(i), self.quick_blob(i, 1)) for i in range(first, first + count)],
-        )
 
 
 def _trusted(fd: int) -> bool:
@@ -372,143 +213,6 @@ def open_index(file: str | os.PathLike[str], identity: "tuple[Any, ...]") -> Ind
         return None
 
 
-class IndexWriter:
-    """Writes an index file as its parts arrive, so a cold build never holds every record.
-
-    Event records, quick records and per-file keys go to three unnamed temporary files in
-    the cache folder as each part is added; ``finish`` writes the header (which needs every
-    offset), the three regions after it, and the arrays last, through ``fsutil.atomic_write``.
-    Only offsets, checksums and the parts' keys stay in memory. Raises OSError when the folder
-    cannot be written; ``abort`` lets the regions go."""
-
-    def __init__(self, file: str | os.PathLike[str]) -> None:
-        from array import array
-
-        from anniv.fsutil import scratch_file
-
-        self.file = os.fspath(file)
-        folder = os.path.dirname(os.path.abspath(self.file))
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        self._regions = [scratch_file(folder) for _ in range(3)]  # events, quick records, keys
-        self._sizes = [0, 0, 0]
-        self.offsets = array("Q", [0])
-        self.crcs = array("I")
-        # quick records are laid out in month-day order within each file (see ``add``):
-        # qslot[event] is the record's place in that layout, qoffsets and qcrcs follow it
-        self.qslot = array("I")
-        self.qoffsets = array("Q")  # within the quick region until ``finish``
-        self.qcrcs = array("I")
-        self.files: "list[dict[str, Any]]" = []
-        self.first = 0
-
-    def _put(self, region: int, blob: bytes) -> int:
-        start = self._sizes[region]
-        self._regions[region].write(blob)
-        self._sizes[region] += len(blob)
-        return start
-
-    def _extra(self, value: "Any") -> tuple[int, int, int]:
-        data = marshal.dumps(value)
-        return (self._put(2, data), len(data), zlib.crc32(data))  # within the keys region
-
-    def add(self, part: FilePart) -> None:
-        for blob in part.blobs:
-            self._put(0, blob)
-            self.offsets.append(self._sizes[0])
-            self.crcs.append(zlib.crc32(blob))
-        # A window's candidates are found day by day, so records kept on nearby days are
-        # written next to each other: a month's listing then reads a twelfth of each file's
-        # records in a few runs of pages instead of faulting pages in all over the region.
-        order = list(range(len(part.quick)))
-        if len(part.keys) == len(order):
-            order.sort(key=lambda j: part.keys[j][0])
-        slots = [0] * len(order)
-        for place, j in enumerate(order):
-            slots[j] = self.first + place
-            for blob in part.quick[j]:
-                self.qoffsets.append(self._put(1, blob))
-                self.qcrcs.append(zlib.crc32(blob))
-        self.qslot.extend(slots)
-        self.files.append(
-            {
-                "key": part.key,
-                "display": part.display,
-                "header": part.header,
-                "problems": tuple(part.problems),
-                "usable": part.usable,
-                "first": self.first,
-                "count": part.count,
-                "keys_at": self._extra(tuple(part.keys)),
-                "xkeys_at": self._extra(tuple(part.xkeys)),
-            }
-        )
-        self.first += part.count
-
-    def finish(
-        self, identity: "tuple[Any, ...]", index: "dict[str, Any]", cross: "Iterable[tuple[int, int, int, str, str]]"
-    ) -> None:
-        """Write the file (atomically) with ``index`` (the window index: its ``array.array``
-        values become arrays, anything else goes into the header) and ``cross`` (cross-file
-        problems as (file number, line, col, message, severity))."""
-        from array import array
-        from pathlib import Path
-
-        from anniv.fsutil import atomic_write
-
-        cross = tuple(cross)
-        errors = [c for c in cross if c[4] == "error"]
-        cross_at = self._extra(cross)
-        events, quick, keys = self._sizes
-        shift = {"keys_at": events + quick, "xkeys_at": events + quick}
-        for f in self.files:
-            for name, by in shift.items():
-                off, length, crc = f[name]
-                f[name] = (off + by, length, crc)
-        end = events + quick + keys
-        wide = end >= 2**32  # offsets fit 32 bits below 4 GB
-        qoffsets = array("Q" if wide else "I", [o + events for o in self.qoffsets])
-        qoffsets.append(events + quick)
-        arrays = {
-            "offsets": self.offsets if wide else array("I", self.offsets),
-            "crcs": self.crcs,
-            "qslot": self.qslot,
-            "qoffsets": qoffsets,
-            "qcrcs": self.qcrcs,
-            **{k: v for k, v in index.items() if isinstance(v, array)},
-        }
-        where: dict[str, tuple[int, int, str, int]] = {}
-        blobs: list[bytes] = []
-        at = end + (-end % 8)
-        pad = b"\0" * (at - end)
-        for name, arr in arrays.items():
-            data = arr.tobytes()
-            where[name] = (at, len(data), arr.typecode, zlib.crc32(data))
-            blobs += [pad, data]
-            pad = b"\0" * (-len(data) % 8)
-            at += len(data) + len(pad)
-        header = marshal.dumps(
-            {
-                "identity": identity,
-                "version": code_version(),
-                "files": self.files,
-                "events": self.first,
-                "arrays": where,
-                "cross_at": (cross_at[0] + events + quick, *cross_at[1:]),
-                "cross_errors": (len(errors), errors[0] if errors else None),
-                **{k: v for k, v in index.items() if not isinstance(v, array)},
-            }
-        )
-        prefix = MAGIC + len(header).to_bytes(4, "little") + zlib.crc32(header).to_bytes(4, "little")
-        try:
-            atomic_write(Path(self.file), [prefix, header, *self._regions, *blobs], durable=False, mode=0o600)
-        finally:
-            self.abort()
-
-    def abort(self) -> None:
-        for region in self._regions:
-            region.close()
-
-
 def index_file(folder: str | os.PathLike[str], identity: "tuple[Any, ...]") -> str:
     """Where the index of ``identity`` (data folder, file list, seed roots) lives. The name
     only spreads folders over files; the identity inside is what is checked."""
@@ -516,17 +220,10 @@ def index_file(folder: str | os.PathLike[str], identity: "tuple[Any, ...]") -> s
     return os.path.join(folder, f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}.idx")
 
 
-def calendar_of(header: tuple[str, str, str, str], events: "tuple[Event, ...]", path: str) -> "Calendar":
-    from anniv.model import Calendar
-
-    cid, name, desc, leap = header
-    return Calendar(cid, name, desc, leap, events, path)
-
-
 def window_index(idx: Index) -> "dict[str, Any]":
     """The window index stored in ``idx`` (see ``catalog.build_index``): its arrays as
     read-only memoryviews of the map, checked on first use."""
-    out: "dict[str, Any]" = {}
+    out: dict[str, Any] = {}
     for name in WINDOW_ARRAYS:
         out[name] = idx.array(name)
     h = idx.header

@@ -260,7 +260,7 @@ class Catalog:
     def _decode(self, i: int) -> Event:
         ev = self._memo.get(i)
         if ev is None:
-            from anniv.cache import decode_event
+            from anniv.indexer import decode_event
 
             header, display, _, _ = self._file_of(i)
             ev = self._memo[i] = decode_event(self._store.blob(i), header[0], display)
@@ -303,7 +303,7 @@ class Catalog:
     @property
     def calendars(self) -> tuple[Calendar, ...]:
         if self._calendars is None:
-            from anniv.cache import calendar_of
+            from anniv.indexer import calendar_of
 
             events = self._all()
             self._calendars = tuple(
@@ -329,7 +329,7 @@ class Catalog:
 
     def calendar(self, cal_id: str) -> Calendar | None:
         if self._calendars is None:
-            from anniv.cache import calendar_of
+            from anniv.indexer import calendar_of
 
             for h, display, first, count in self._files:
                 if h[0] == cal_id:
@@ -562,27 +562,27 @@ def _parsing(sizes: list[int], progress: bool | None) -> Iterator[_Progress]:
 
 
 def _fresh_part(job: tuple[Path, str, Any, Path, tuple[Path, ...], bool]) -> Any:
-    """Parse one file and encode everything the index keeps of it: a ``cache.FilePart``
+    """Parse one file and encode everything the index keeps of it: an ``indexer.FilePart``
     (with the job's last item False, only the events: an eager load needs no index keys).
     Runs in a worker process when several files are parsed at once, so it returns plain
     values only (bytes, tuples)."""
-    from anniv import cache, quick
+    from anniv import indexer
 
     path, display, key, data_dir, roots, for_index = job
     cal, probs = _parse(path, display, data_dir, roots)
     ok = _usable(cal, probs)
     events = cal.events if ok and cal is not None else ()
     indexed = events if for_index else ()
-    return cache.FilePart(
+    return indexer.FilePart(
         key if key is not None else (str(path), -1, -1),  # never matches a real stat
         display,
         (cal.id, cal.name, cal.description, cal.leap_day) if cal is not None else None,
         tuple((p.line, p.col, p.message, p.severity) for p in probs),
         ok,
-        [cache.encode_event(ev) for ev in events],
+        [indexer.encode_event(ev) for ev in events],
         [index_keys(ev) for ev in indexed],
         [_xkey(ev) for ev in indexed],
-        [quick.record(ev) for ev in indexed],
+        [indexer.quick_record(ev) for ev in indexed],
     )
 
 
@@ -660,14 +660,14 @@ def load_catalog(
     if len(files) > 1 and workers_for(_sizes(files)) > 1:
         # worker processes parse and encode; events come back as the index's bytes and are
         # decoded here while the workers go on (an Event pickles at about 75 µs, this at 26)
-        from anniv import cache
+        from anniv import indexer
 
         roots = seed_roots(data_dir)
         for part in _fresh_parts([(p, _display(p), None, data_dir, roots, False) for p in files], progress):
             problems.extend(Problem(part.display, line, col, msg, sev) for line, col, msg, sev in part.problems)
             if part.usable:
-                events = tuple(cache.decode_event(b, part.header[0], part.display) for b in part.blobs)
-                calendars.append(cache.calendar_of(part.header, events, part.display))
+                events = tuple(indexer.decode_event(b, part.header[0], part.display) for b in part.blobs)
+                calendars.append(indexer.calendar_of(part.header, events, part.display))
             else:
                 broken.append(part.display)
     else:
@@ -769,7 +769,7 @@ def _rebuild(
 ) -> Catalog:
     """Parse the files that changed (all, without a usable old index), reuse the others'
     pieces as they are, write the new index and serve from it."""
-    from anniv import cache, quick
+    from anniv import cache, indexer, render
 
     reuse: dict[Any, int] = {}
     if old is not None:
@@ -783,17 +783,17 @@ def _rebuild(
     stream = _fresh_parts(jobs, progress)  # in order, parsed here or by worker processes
     pending = set(todo)
     try:  # records go to the index file as they come: a cold build never holds them all
-        writer: cache.IndexWriter | None = cache.IndexWriter(target)
+        writer: indexer.IndexWriter | None = indexer.IndexWriter(target)
     except OSError:
         writer = None  # an unwritable cache folder: serve from memory, as before
     let_go = False  # some parts' records went to the writer and are no longer in memory
-    parts: list[cache.FilePart] = []
+    parts: list[indexer.FilePart] = []
     reparsed = []
     for path, display, key in zip(files, displays, keys, strict=True):
         part = None
         if key is not None and key in reuse and path not in pending:
             try:
-                part = old.part(reuse[key])
+                part = indexer.file_part(old, reuse[key])
                 part.display = display
             except cache.CacheCorrupt:
                 part = None
@@ -821,7 +821,7 @@ def _rebuild(
     written = None
     if writer is not None:
         try:
-            writer.finish(identity, {**index, "row_slots": quick.row_slots()}, cross_t)
+            writer.finish(identity, {**index, "row_slots": render.row_slots()}, cross_t)
             written = cache.open_index(target, identity)
         except OSError:
             pass

@@ -2,7 +2,7 @@
 
 The installed command (``anniv/anniv``) starts here. When the command line is ``anniv due`` with options this
 module understands and the folder's index is valid, the listing is built from per-event
-*quick records* written into the index when the YAML was parsed (``record``): the event's row
+*quick records* written into the index when the YAML was parsed (``indexer.quick_record``): the event's row
 fields, its JSON row as a ``%``-template, and what the kernel needs to count its
 anniversaries. Only ``os``, ``sys``, ``marshal``, ``mmap``, ``zlib``, ``_datetime`` and anniv's
 light modules (``kernel``, ``milestones``, ``windows``, ``cache``) are imported, no argparse,
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from typing import IO, Any
 
-    from anniv.model import Event
-
 LANGS = milestones.LANGS
 FORMATS = ("table", "json", "csv", "md")  # ics is written by the full path
 SORTS = ("round", "date", "rank")
@@ -41,55 +39,6 @@ _FLAGS = ("round",)
 
 class Fallback(Exception):
     """The quick path cannot answer this; the full command line will."""
-
-
-# -- written when the index is built --------------------------------------------------------------
-def record(ev: "Event") -> tuple[bytes, bytes]:
-    """The quick record of ``ev``: two marshal blobs. The first, read for every candidate, is
-    None when the event's counting cannot be planned ahead, else one flat tuple of what an
-    English JSON row needs (few objects: decoding it is most of the cost of a row): JSON
-    template, English title as JSON, id, importance, precision, month, base year, fixed
-    month-day code (month * 32 + day; 0 when the event moves), leap-day policy, opts in to day
-    counts. The second, read only for tag filters, other languages and formats other than
-    JSON, is (``render.static_fields``, title per language, titles in ``LANGS`` as JSON or
-    None when all are the English one, tags). A calendar filter needs neither: an event's
-    calendar is its file's."""
-    from anniv import engine, render
-    from anniv.errors import AnnivError
-
-    try:
-        y0 = engine.base_year(ev)
-        md = engine.fixed_month_day(ev)
-    except (ValueError, OverflowError, AnnivError):
-        return marshal.dumps(None), marshal.dumps(None)
-    static = render.static_fields(ev)
-    template, _ = render.json_template(static)
-    titles = tuple(ev.title_in(lang) for lang in LANGS)
-    first = render.json_line(titles[0])
-    others = None
-    if any(t != titles[0] for t in titles):
-        others = tuple(first if t == titles[0] else render.json_line(t) for t in titles)
-    code = md[0] * 32 + md[1] if md is not None else 0
-    head = (
-        template,
-        first,
-        ev.id,
-        ev.importance,
-        ev.date.precision,
-        ev.date.month,
-        y0,
-        code,
-        ev.leap_day,
-        bool(ev.day_counts),
-    )
-    return marshal.dumps(head), marshal.dumps((static, titles, others, tuple(ev.tags)))
-
-
-def row_slots() -> "tuple[str, ...]":
-    """The names of a JSON template's slots, in order (the same for every record)."""
-    from anniv import render
-
-    return render.row_slots()
 
 
 # -- the command line -----------------------------------------------------------------------------
@@ -309,10 +258,11 @@ def _rows(
     # ``kernel.dynamic_fields`` splits in two: the date, weekday and days until depend on the
     # day (and precision) alone, the rest on the count (and importance) alone. Each half is
     # worked out once per process, its strings already JSON.
-    by_count: "dict[tuple[str, int, int], tuple[bool, int, tuple[Any, ...]]]" = {}
+    by_count: dict[tuple[str, int, int], tuple[bool, int, tuple[Any, ...]]] = {}
     by_day: dict[tuple[int, str], tuple[str, str, int]] = {}
     seen: set[str] = set()
-    out: "list[tuple[Any, ...]]" = []
+    slots: tuple[Any, ...]
+    out: list[tuple[Any, ...]] = []
     for i in kernel.candidates(ix, s, e, idx.n, t, age):
         rec = loads(blob(i))
         if rec is None:
@@ -329,7 +279,7 @@ def _rows(
                 continue
             if titles is not None:
                 title = titles[li]
-        kept: "Any"
+        kept: Any
         if code:
             if days is not None and code != kernel.LEAP_CODE:
                 kept = days.get(code, [])
@@ -351,7 +301,7 @@ def _rows(
         for o, kind, count in occurrences(precision, month, y0, kept, greg_of[i], opt_in, s, e, t, age):
             if not as_json:
                 dyn = dynamic(o, kind, count, precision, importance, t, lang)
-                is_round, rank = dyn[6], dyn[7]
+                is_round, rank, slots = dyn[6], dyn[7], ()
             else:
                 ck, dk = (kind, count, importance), (o, precision)
                 counted, day = by_count.get(ck), by_day.get(dk)
@@ -368,16 +318,17 @@ def _rows(
                         wq = "null" if weekday is None else f'"{weekday}"'
                         day = by_day[dk] = (f'"{shown}"', wq, until)
                 is_round, rank, middle = counted
+                slots = (title, day[0], *middle, day[1], day[2])
             if round_only and not is_round:
                 continue
             if how == "round":
-                key: "tuple[Any, ...]" = (not is_round, o, -rank, eid, kind, count)
+                key: tuple[Any, ...] = (not is_round, o, -rank, eid, kind, count)
             elif how == "rank":
                 key = (-rank, o, -rank, eid, kind, count)
             else:
                 key = (o, -rank, eid, kind, count)
             if as_json:
-                out.append((key, template % (title, day[0], *middle, day[1], day[2])))
+                out.append((key, template % slots))
             else:
                 out.append((key, dyn, i))
     return out

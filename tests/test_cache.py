@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anniv import cache, catalog, dates, engine, render
+from anniv import cache, catalog, dates, engine, indexer, render
 from anniv.catalog import load_catalog
 
 FIXTURES = Path(__file__).parent / "data" / "engine"
@@ -371,27 +371,27 @@ def test_a_failing_index_write_still_gives_the_whole_catalogue(
     write fails half-way (a full disk), the records already let go are parsed again."""
     expected = load_catalog(folder, use_cache=False)
     calls = {"add": 0}
-    real_init, real_add = cache.IndexWriter.__init__, cache.IndexWriter.add
+    real_init, real_add = indexer.IndexWriter.__init__, indexer.IndexWriter.add
 
-    def init(self: cache.IndexWriter, file: str) -> None:
+    def init(self: indexer.IndexWriter, file: str) -> None:
         if fails == "folder":
             raise PermissionError(13, "read-only cache folder")
         real_init(self, file)
 
-    def add(self: cache.IndexWriter, part: cache.FilePart) -> None:
+    def add(self: indexer.IndexWriter, part: indexer.FilePart) -> None:
         calls["add"] += 1
         if fails == "second part" and calls["add"] == 2:
             raise OSError(28, "No space left on device")
         real_add(self, part)
 
-    def finish(self: cache.IndexWriter, *args: object) -> None:
+    def finish(self: indexer.IndexWriter, *args: object) -> None:
         self.abort()
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cache.IndexWriter, "__init__", init)
-    monkeypatch.setattr(cache.IndexWriter, "add", add)
+    monkeypatch.setattr(indexer.IndexWriter, "__init__", init)
+    monkeypatch.setattr(indexer.IndexWriter, "add", add)
     if fails == "finish":
-        monkeypatch.setattr(cache.IndexWriter, "finish", finish)
+        monkeypatch.setattr(indexer.IndexWriter, "finish", finish)
     cat = load_catalog(folder)
     assert cat.events == expected.events
     assert [str(p) for p in cat.problems] == [str(p) for p in expected.problems]

@@ -1,0 +1,367 @@
+"""Writing and unpacking the on-disk index: everything about it that ``anniv due``'s quick
+path does not need, kept out of ``anniv.cache`` so that the quick path does not load it.
+
+- events as plain tuples (``encode_event`` / ``decode_event``; marshal, never pickle);
+- the quick record of an event (``quick_record``), what ``anniv.quick`` answers from;
+- a calendar file's pieces (``FilePart``), read back from an index with ``file_part``;
+- ``IndexWriter``, which streams the pieces to disk as files are parsed.
+
+The file layout is described in ``anniv.cache``.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import zlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from anniv import milestones
+from anniv.cache import MAGIC, CacheCorrupt, Index, code_version
+
+if TYPE_CHECKING:
+    from anniv.model import Calendar, Event, HistDate, Source
+
+
+def _date_t(d: HistDate) -> tuple[Any, ...]:
+    return (d.year, d.month, d.day, d.calendar, d.leap_month, d.qualifier)
+
+
+def _source_t(s: Source) -> tuple[str, ...]:
+    return (s.title, s.publisher, s.url, s.published, s.accessed, s.note, s.seed)
+
+
+def encode_event(ev: Event) -> bytes:
+    """Everything but the file-wide fields (calendar id, path), as marshal bytes."""
+    o = ev.observed
+    return marshal.dumps(
+        (
+            ev.id,
+            ev.title,
+            _date_t(ev.date),
+            ev.summary,
+            (o.on, o.rule, o.note),
+            ev.leap_day,
+            ev.aliases,
+            ev.titles,
+            ev.tags,
+            ev.places,
+            ev.importance,
+            tuple(_source_t(s) for s in ev.sources),
+            tuple(
+                (_date_t(c.date), c.anniversary, c.what, c.by, c.place, tuple(_source_t(s) for s in c.sources))
+                for c in ev.commemorations
+            ),
+            tuple((_date_t(a.date), a.note) for a in ev.alternative_dates),
+            ev.related,
+            ev.day_counts,
+            ev.time,
+            ev.tz,
+            ev.notes,
+            ev.line,
+            ev.col,
+        )
+    )
+
+
+def decode_event(blob: bytes, calendar_id: str, path: str) -> Event:
+    """The inverse of ``encode_event``; raises CacheCorrupt on anything unexpected."""
+    from anniv.model import NO_OBSERVANCE, AltDate, Commemoration, Event, HistDate, Observance, Source
+
+    try:
+        (
+            eid,
+            title,
+            dt,
+            summary,
+            ob,
+            leap,
+            aliases,
+            titles,
+            tags,
+            places,
+            imp,
+            srcs,
+            comms,
+            alts,
+            related,
+            dc,
+            time,
+            tz,
+            notes,
+            line,
+            col,
+        ) = marshal.loads(blob)
+        return Event(
+            eid,
+            title,
+            HistDate(*dt),
+            calendar_id,
+            summary,
+            NO_OBSERVANCE if ob == ("", "", "") else Observance(*ob),
+            leap,
+            aliases,
+            titles,
+            tags,
+            places,
+            imp,
+            tuple([Source(*s) for s in srcs]),
+            tuple(
+                [
+                    Commemoration(HistDate(*c[0]), c[1], c[2], c[3], c[4], tuple([Source(*s) for s in c[5]]))
+                    for c in comms
+                ]
+            ),
+            tuple([AltDate(HistDate(*a[0]), a[1]) for a in alts]),
+            related,
+            dc,
+            time,
+            tz,
+            notes,
+            path,
+            line,
+            col,
+        )
+    except (ValueError, TypeError, EOFError) as exc:
+        raise CacheCorrupt(str(exc)) from None
+
+
+# -- per-file pieces -----------------------------------------------------------------------------
+class FilePart:
+    """One calendar file as the index stores it.
+
+    ``key`` is (resolved path, mtime_ns, size). ``header`` is (id, name, description, leap_day)
+    or None for a file that yielded no calendar; ``problems`` are (line, col, message,
+    severity) tuples whose path is the file's display path at load time. ``blobs`` are the
+    encoded events, ``keys`` the index keys (see ``catalog.index_keys``), ``xkeys`` the
+    cross-check keys and ``quick`` the quick-path records (``quick.record``) of each event;
+    ``usable`` is False for files left out as broken; ``count`` is the number of events.
+    """
+
+    __slots__ = ("key", "display", "header", "problems", "usable", "blobs", "keys", "xkeys", "quick", "count")
+
+    def __init__(
+        self,
+        key: tuple[str, int, int],
+        display: str,
+        header: tuple[str, str, str, str] | None,
+        problems: tuple[tuple[int, int, str, str], ...],
+        usable: bool,
+        blobs: list[bytes],
+        keys: list[tuple[Any, ...]],
+        xkeys: list[tuple[Any, ...]],
+        quick: list[tuple[bytes, bytes]],
+    ) -> None:
+        self.key = key
+        self.display = display
+        self.header = header
+        self.problems = problems
+        self.usable = usable
+        self.blobs = blobs
+        self.keys = keys
+        self.xkeys = xkeys
+        self.quick = quick
+        self.count = len(blobs)  # kept when the blobs are let go once written
+
+
+def calendar_of(header: tuple[str, str, str, str], events: tuple[Event, ...], path: str) -> Calendar:
+    from anniv.model import Calendar
+
+    cid, name, desc, leap = header
+    return Calendar(cid, name, desc, leap, events, path)
+
+
+def file_part(idx: Index, k: int) -> FilePart:
+    """File ``k`` of ``idx`` as a FilePart, its event blobs copied raw (not decoded)."""
+    f = idx.files[k]
+    first, count = f["first"], f["count"]
+    return FilePart(
+        tuple(f["key"]),
+        f["display"],
+        f["header"],
+        f["problems"],
+        f["usable"],
+        [idx.blob(i) for i in range(first, first + count)],
+        list(idx.extra(f["keys_at"])),
+        list(idx.extra(f["xkeys_at"])),
+        [(idx.quick_blob(i), idx.quick_blob(i, 1)) for i in range(first, first + count)],
+    )
+
+
+def quick_record(ev: Event) -> tuple[bytes, bytes]:
+    """The quick record of ``ev`` (what ``anniv.quick`` reads): two marshal blobs. The first, read for every candidate, is
+    None when the event's counting cannot be planned ahead, else one flat tuple of what an
+    English JSON row needs (few objects: decoding it is most of the cost of a row): JSON
+    template, English title as JSON, id, importance, precision, month, base year, fixed
+    month-day code (month * 32 + day; 0 when the event moves), leap-day policy, opts in to day
+    counts. The second, read only for tag filters, other languages and formats other than
+    JSON, is (``render.static_fields``, title per language, titles in ``milestones.LANGS`` as JSON or
+    None when all are the English one, tags). A calendar filter needs neither: an event's
+    calendar is its file's."""
+    from anniv import engine, render
+    from anniv.errors import AnnivError
+
+    try:
+        y0 = engine.base_year(ev)
+        md = engine.fixed_month_day(ev)
+    except (ValueError, OverflowError, AnnivError):
+        return marshal.dumps(None), marshal.dumps(None)
+    static = render.static_fields(ev)
+    template, _ = render.json_template(static)
+    titles = tuple(ev.title_in(lang) for lang in milestones.LANGS)
+    first = render.json_line(titles[0])
+    others = None
+    if any(t != titles[0] for t in titles):
+        others = tuple(first if t == titles[0] else render.json_line(t) for t in titles)
+    code = md[0] * 32 + md[1] if md is not None else 0
+    head = (
+        template,
+        first,
+        ev.id,
+        ev.importance,
+        ev.date.precision,
+        ev.date.month,
+        y0,
+        code,
+        ev.leap_day,
+        bool(ev.day_counts),
+    )
+    return marshal.dumps(head), marshal.dumps((static, titles, others, tuple(ev.tags)))
+
+
+class IndexWriter:
+    """Writes an index file as its parts arrive, so a cold build never holds every record.
+
+    Event records, quick records and per-file keys go to three unnamed temporary files in
+    the cache folder as each part is added; ``finish`` writes the header (which needs every
+    offset), the three regions after it, and the arrays last, through ``fsutil.atomic_write``.
+    Only offsets, checksums and the parts' keys stay in memory. Raises OSError when the folder
+    cannot be written; ``abort`` lets the regions go."""
+
+    def __init__(self, file: str | os.PathLike[str]) -> None:
+        from array import array
+
+        from anniv.fsutil import scratch_file
+
+        self.file = os.fspath(file)
+        folder = os.path.dirname(os.path.abspath(self.file))
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        self._regions = [scratch_file(folder) for _ in range(3)]  # events, quick records, keys
+        self._sizes = [0, 0, 0]
+        self.offsets = array("Q", [0])
+        self.crcs = array("I")
+        # quick records are laid out in month-day order within each file (see ``add``):
+        # qslot[event] is the record's place in that layout, qoffsets and qcrcs follow it
+        self.qslot = array("I")
+        self.qoffsets = array("Q")  # within the quick region until ``finish``
+        self.qcrcs = array("I")
+        self.files: list[dict[str, Any]] = []
+        self.first = 0
+
+    def _put(self, region: int, blob: bytes) -> int:
+        start = self._sizes[region]
+        self._regions[region].write(blob)
+        self._sizes[region] += len(blob)
+        return start
+
+    def _extra(self, value: Any) -> tuple[int, int, int]:
+        data = marshal.dumps(value)
+        return (self._put(2, data), len(data), zlib.crc32(data))  # within the keys region
+
+    def add(self, part: FilePart) -> None:
+        for blob in part.blobs:
+            self._put(0, blob)
+            self.offsets.append(self._sizes[0])
+            self.crcs.append(zlib.crc32(blob))
+        # A window's candidates are found day by day, so records kept on nearby days are
+        # written next to each other: a month's listing then reads a twelfth of each file's
+        # records in a few runs of pages instead of faulting pages in all over the region.
+        order = list(range(len(part.quick)))
+        if len(part.keys) == len(order):
+            order.sort(key=lambda j: part.keys[j][0])
+        slots = [0] * len(order)
+        for place, j in enumerate(order):
+            slots[j] = self.first + place
+            for blob in part.quick[j]:
+                self.qoffsets.append(self._put(1, blob))
+                self.qcrcs.append(zlib.crc32(blob))
+        self.qslot.extend(slots)
+        self.files.append(
+            {
+                "key": part.key,
+                "display": part.display,
+                "header": part.header,
+                "problems": tuple(part.problems),
+                "usable": part.usable,
+                "first": self.first,
+                "count": part.count,
+                "keys_at": self._extra(tuple(part.keys)),
+                "xkeys_at": self._extra(tuple(part.xkeys)),
+            }
+        )
+        self.first += part.count
+
+    def finish(
+        self, identity: tuple[Any, ...], index: dict[str, Any], cross: Iterable[tuple[int, int, int, str, str]]
+    ) -> None:
+        """Write the file (atomically) with ``index`` (the window index: its ``array.array``
+        values become arrays, anything else goes into the header) and ``cross`` (cross-file
+        problems as (file number, line, col, message, severity))."""
+        from array import array
+        from pathlib import Path
+
+        from anniv.fsutil import atomic_write
+
+        cross = tuple(cross)
+        errors = [c for c in cross if c[4] == "error"]
+        cross_at = self._extra(cross)
+        events, quick, keys = self._sizes
+        shift = {"keys_at": events + quick, "xkeys_at": events + quick}
+        for f in self.files:
+            for name, by in shift.items():
+                off, length, crc = f[name]
+                f[name] = (off + by, length, crc)
+        end = events + quick + keys
+        wide = end >= 2**32  # offsets fit 32 bits below 4 GB
+        qoffsets = array("Q" if wide else "I", [o + events for o in self.qoffsets])
+        qoffsets.append(events + quick)
+        arrays = {
+            "offsets": self.offsets if wide else array("I", self.offsets),
+            "crcs": self.crcs,
+            "qslot": self.qslot,
+            "qoffsets": qoffsets,
+            "qcrcs": self.qcrcs,
+            **{k: v for k, v in index.items() if isinstance(v, array)},
+        }
+        where: dict[str, tuple[int, int, str, int]] = {}
+        blobs: list[bytes] = []
+        at = end + (-end % 8)
+        pad = b"\0" * (at - end)
+        for name, arr in arrays.items():
+            data = arr.tobytes()
+            where[name] = (at, len(data), arr.typecode, zlib.crc32(data))
+            blobs += [pad, data]
+            pad = b"\0" * (-len(data) % 8)
+            at += len(data) + len(pad)
+        header = marshal.dumps(
+            {
+                "identity": identity,
+                "version": code_version(),
+                "files": self.files,
+                "events": self.first,
+                "arrays": where,
+                "cross_at": (cross_at[0] + events + quick, *cross_at[1:]),
+                "cross_errors": (len(errors), errors[0] if errors else None),
+                **{k: v for k, v in index.items() if not isinstance(v, array)},
+            }
+        )
+        prefix = MAGIC + len(header).to_bytes(4, "little") + zlib.crc32(header).to_bytes(4, "little")
+        try:
+            atomic_write(Path(self.file), [prefix, header, *self._regions, *blobs], durable=False, mode=0o600)
+        finally:
+            self.abort()
+
+    def abort(self) -> None:
+        for region in self._regions:
+            region.close()
