@@ -821,7 +821,8 @@ def _rebuild(
     written = None
     if writer is not None:
         try:
-            writer.finish(identity, {**index, "row_slots": render.row_slots()}, cross_t)
+            slots, runs = render.run_layout()
+            writer.finish(identity, {**index, "row_slots": slots, "row_runs": runs}, cross_t)
             written = cache.open_index(target, identity)
         except OSError:
             pass

@@ -193,7 +193,7 @@ def quick_record(ev: Event) -> tuple[bytes, bytes]:
     """The quick record of ``ev`` (what ``anniv.quick`` reads): two marshal blobs. The first, read for every candidate, is
     None when the event's counting cannot be planned ahead, else one flat tuple of what an
     English JSON row needs (few objects: decoding it is most of the cost of a row): JSON
-    template, English title as JSON, id, importance, precision, month, base year, fixed
+    template (``render.run_template``), English title as JSON, id, importance, precision, month, base year, fixed
     month-day code (month * 32 + day; 0 when the event moves), leap-day policy, opts in to day
     counts. The second, read only for tag filters, other languages and formats other than
     JSON, is (``render.static_fields``, title per language, titles in ``milestones.LANGS`` as JSON or
@@ -208,7 +208,10 @@ def quick_record(ev: Event) -> tuple[bytes, bytes]:
     except (ValueError, OverflowError, AnnivError):
         return marshal.dumps(None), marshal.dumps(None)
     static = render.static_fields(ev)
-    template, _ = render.json_template(static)
+    made = render.run_template(static)
+    if made is None:
+        return marshal.dumps(None), marshal.dumps(None)
+    template = made[0]
     titles = tuple(ev.title_in(lang) for lang in milestones.LANGS)
     first = render.json_line(titles[0])
     others = None

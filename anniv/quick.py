@@ -193,9 +193,10 @@ def _answer(argv: list[str], env: "Any", stdout: "IO[str]", today: date | None) 
         )
     ix = cache.window_index(idx)
     s, e, t = start.toordinal(), end.toordinal(), today.toordinal()
-    if fmt == "json" and tuple(header["row_slots"]) != SLOTS:
+    runs = header["row_runs"]
+    if fmt == "json" and (tuple(header["row_slots"]) != SLOTS or {k: tuple(v[0]) for k, v in runs.items()} != RUNS):
         raise Fallback  # an index written for another row layout
-    rows = _rows(idx, ix, s, e, t, age, repeated, "round" in flags, lang, how, fmt == "json")
+    rows = _rows(idx, ix, s, e, t, age, repeated, "round" in flags, lang, how, fmt == "json", runs)
     rows.sort()  # by the sort key each row starts with (unique: it ends with id, kind, count)
     if fmt == "json":
         return _json_pieces([r[1] for r in rows]), warning
@@ -237,6 +238,7 @@ def _rows(
     lang: str,
     how: str,
     as_json: bool,
+    runs: "dict[str, Any]",
 ) -> "list[tuple[Any, ...]]":
     """Every anniversary in the window, unsorted, each as (sort key for ``how``, its JSON line)
     or, for the other formats, (sort key, ``kernel.dynamic_fields``, event number).
@@ -257,9 +259,11 @@ def _rows(
     li = LANGS.index(lang)
     # ``kernel.dynamic_fields`` splits in two: the date, weekday and days until depend on the
     # day (and precision) alone, the rest on the count (and importance) alone. Each half is
-    # worked out once per process, its strings already JSON.
-    by_count: dict[tuple[str, int, int], tuple[bool, int, tuple[Any, ...]]] = {}
-    by_day: dict[tuple[int, str], tuple[str, str, int]] = {}
+    # worked out once per process, already JSON: the count's fields and the weekday with days
+    # until as one piece each, filled into the run templates of ``render.run_template``.
+    counted_run, daily_run = runs["counted"][1], runs["daily"][1]
+    by_count: dict[tuple[str, int, int], tuple[bool, int, str]] = {}
+    by_day: dict[tuple[int, str], tuple[str, str]] = {}
     seen: set[str] = set()
     slots: tuple[Any, ...]
     out: list[tuple[Any, ...]] = []
@@ -312,13 +316,13 @@ def _rows(
                     if counted is None:
                         kq = f'"{kind}"'
                         mq = "null" if milestone is None else f'"{milestone}"'
-                        middle = (kq, kq, count, f'"{ordinal}"', f'"{label}"', mq, "true" if rnd else "false", rk)
-                        counted = by_count[ck] = (rnd, rk, middle)
+                        values = (kq, kq, count, f'"{ordinal}"', f'"{label}"', mq, "true" if rnd else "false", rk)
+                        counted = by_count[ck] = (rnd, rk, counted_run % values)
                     if day is None:
                         wq = "null" if weekday is None else f'"{weekday}"'
-                        day = by_day[dk] = (f'"{shown}"', wq, until)
+                        day = by_day[dk] = (f'"{shown}"', daily_run % (wq, until))
                 is_round, rank, middle = counted
-                slots = (title, day[0], *middle, day[1], day[2])
+                slots = (title, day[0], middle, day[1])
             if round_only and not is_round:
                 continue
             if how == "round":
@@ -334,21 +338,13 @@ def _rows(
     return out
 
 
-# The slots of every row template, as ``render.json_template`` lays them out today.
-SLOTS = (
-    "title",
-    "date",
-    "kind",
-    "kind",
-    "count",
-    "ordinal",
-    "label",
-    "milestone",
-    "round",
-    "rank",
-    "weekday",
-    "days_until",
-)
+# The slots of every row template and the fields of its runs, as ``render.run_template`` lays
+# them out today; an index written otherwise is left to the full path.
+SLOTS = ("title", "date", "counted", "daily")
+RUNS = {
+    "counted": ("kind", "kind", "count", "ordinal", "label", "milestone", "round", "rank"),
+    "daily": ("weekday", "days_until"),
+}
 
 
 def _columns(env: "Any") -> int:

@@ -114,16 +114,89 @@ def json_template(static: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
     are exactly ``row_slots()``, and salt 0 is used. Otherwise the salt is the first number
     whose ``\\u0000salt.`` appears nowhere in the event's own fields as JSON, so a quoted
     marker can only come from a slot (record text may hold NUL characters: YAML's ``"\\0"``)."""
+    texts, slots = _template_parts(static)
+    return "%s".join(texts), slots
+
+
+def _template_parts(static: dict[str, Any]) -> tuple[list[str], tuple[str, ...]]:
+    """``json_template`` before joining: the texts around the slots, and the slots."""
     parts = _marked(static, 0)
-    template = "%s".join(parts[0::2])
-    if "\\u0000" not in template and len(parts) == 2 * len(row_slots()) + 1:
-        return template, row_slots()
+    texts = parts[0::2]
+    if not any("\\u0000" in t for t in texts) and len(parts) == 2 * len(row_slots()) + 1:
+        return texts, row_slots()
     own = json_line(static)
     salt = 0
     while f"\\u0000{salt}." in own:
         salt += 1
     parts = _marked(static, salt)
-    return "%s".join(parts[0::2]), tuple(_SLOT_NAMES[int(k)] for k in parts[1::2])
+    return parts[0::2], tuple(_SLOT_NAMES[int(k)] for k in parts[1::2])
+
+
+# Runs of row fields that are written one after another with only their keys between them,
+# and that depend on one thing: the count (with the event's importance) for "counted", the day
+# for "daily". ``anniv.quick`` fills each run as one slot, formatted once per count or day.
+ROW_RUNS = {
+    "counted": ("kind", "kind", "count", "ordinal", "label", "milestone", "round", "rank"),
+    "daily": ("weekday", "days_until"),
+}
+
+
+def run_template(static: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
+    """``json_template`` with each run of ``ROW_RUNS`` collapsed into one slot named after
+    the run; None when the text inside a run differs from a plain row's (it can only hold key
+    names, so never in practice)."""
+    texts, slots = _template_parts(static)
+    inner = _plain_runs()
+    out_texts, out_slots = [texts[0]], []
+    j = 0
+    while j < len(slots):
+        for name, run in ROW_RUNS.items():
+            if slots[j : j + len(run)] == run:
+                if texts[j + 1 : j + len(run)] != inner[name]:
+                    return None
+                out_slots.append(name)
+                j += len(run)
+                break
+        else:
+            out_slots.append(slots[j])
+            j += 1
+        out_texts.append(texts[j])
+    return "%s".join(out_texts), tuple(out_slots)
+
+
+def run_layout() -> tuple[tuple[str, ...], dict[str, tuple[tuple[str, ...], str]]]:
+    """What ``anniv.quick`` needs to fill ``run_template``'s templates: the slots of a plain
+    row, and for each run its fields and its own ``%``-template (the keys between them)."""
+    runs = {
+        name: (fields, "%s" + "".join(sep + "%s" for sep in _plain_runs()[name])) for name, fields in ROW_RUNS.items()
+    }
+    template = run_template(_plain_static())
+    assert template is not None
+    return template[1], runs
+
+
+def _plain_runs() -> dict[str, list[str]]:
+    """The texts between the fields of each run, in a plain row."""
+    if not _RUNS:
+        texts, slots = _template_parts(_plain_static())
+        found: dict[str, list[str]] = {}
+        for name, run in ROW_RUNS.items():
+            j = next(k for k in range(len(slots)) if slots[k : k + len(run)] == run)
+            found[name] = texts[j + 1 : j + len(run)]
+        _RUNS.append(found)
+    return _RUNS[0]
+
+
+_RUNS: list[dict[str, list[str]]] = []
+
+
+def _plain_static() -> dict[str, Any]:
+    """Static fields with no text that could be mistaken for anything."""
+    static: dict[str, Any] = dict.fromkeys(
+        ("event_id", "event_date", "calendar", "precision", "event_date_display", "observed_note"), ""
+    )
+    static.update(importance=1, tags=[], commemorations=[])
+    return static
 
 
 def _marked(static: dict[str, Any], salt: int) -> list[str]:
@@ -157,11 +230,7 @@ def row_slots() -> tuple[str, ...]:
     a marker: the same for every such record (the index stores it, and ``anniv.quick``
     checks it against the layout it fills)."""
     if not _CLEAN:
-        static: dict[str, Any] = dict.fromkeys(
-            ("event_id", "event_date", "calendar", "precision", "event_date_display", "observed_note"), ""
-        )
-        static.update(importance=1, tags=[], commemorations=[])
-        parts = _marked(static, 0)
+        parts = _marked(_plain_static(), 0)
         _CLEAN.append(tuple(_SLOT_NAMES[int(k)] for k in parts[1::2]))
     return _CLEAN[0]
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from anniv import cache, kernel, milestones, quick
+from anniv import cache, kernel, milestones, quick, render
 from anniv.catalog import bundled_data_dir
 from anniv.cli import main
 
@@ -264,6 +264,55 @@ def test_the_window_days_shortcut_matches_counting_year_by_year() -> None:
             "day", m, 1900, lambda y, m=m, d=d: kernel.day_in_year(y, m, d), 0, False, start, end, start, 0
         )
         assert kernel.occurrences("day", m, 1900, days.get(m * 32 + d, []), 0, False, start, end, start, 0) == by_year
+
+
+ROW_VALUES = {
+    "title": '"T"',
+    "date": '"2025-10-01"',
+    "kind": '"years"',
+    "count": 45,
+    "ordinal": '"45th"',
+    "label": '"45th anniversary"',
+    "milestone": "null",
+    "round": "true",
+    "rank": 6,
+    "weekday": '"Wed"',
+    "days_until": 0,
+}
+
+
+@given(
+    st.text(alphabet=st.sampled_from(list('ab %"\\\x00.0123한')), max_size=24),
+    st.lists(st.text(alphabet="ab%", max_size=4), max_size=3),
+    st.integers(1, 3),
+)
+def test_run_templates_write_the_same_row_as_one_slot_per_field(text: str, tags: list[str], importance: int) -> None:
+    """The quick path fills a row's runs (the count's fields, the day's) as one slot each;
+    the row must come out exactly as with one slot per field, whatever the event's text."""
+    static = {
+        "event_id": text,
+        "event_date": "1950-10-25",
+        "importance": importance,
+        "calendar": text[:3],
+        "tags": tags,
+        "precision": "day",
+        "event_date_display": text[::-1],
+        "observed_note": text,
+        "commemorations": [{"what": text, "anniversary": 50}],
+    }
+    template, slots = render.json_template(static)
+    per_field = template % tuple(ROW_VALUES[name] for name in slots)
+    made = render.run_template(static)
+    if made is None:  # allowed only for text shaped like the slot markers
+        assert "\x00" in text
+        return
+    run_slots, runs = render.run_layout()
+    filled = {name: sub % tuple(ROW_VALUES[f] for f in fields) for name, (fields, sub) in runs.items()}
+    merged, names = made
+    assert names == run_slots == quick.SLOTS and runs.keys() == quick.RUNS.keys()
+    assert all(tuple(fields) == quick.RUNS[name] for name, (fields, _) in runs.items())
+    assert merged % tuple(filled.get(n, ROW_VALUES.get(n)) for n in names) == per_field
+    assert json.loads(per_field)["title"] == "T"
 
 
 @given(st.lists(st.integers(-5, 5), max_size=30), st.integers(-6, 6))
