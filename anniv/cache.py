@@ -31,6 +31,7 @@ from anniv.kernel import MD_CODES
 
 TYPE_CHECKING = False  # not typing's: importing typing costs the quick path milliseconds
 if TYPE_CHECKING:  # this module is read on the quick path (anniv.quick): imports stay light
+    from collections.abc import Callable
     from typing import Any
 
 
@@ -116,7 +117,7 @@ class Index:
         for off, size, code, _ in self._arrays.values():
             if off < 0 or size < 0 or off % 8 or body + off + size > len(mm) or code not in "IiQ" or len(code) != 1:
                 raise ValueError("an array lies outside the file")
-        self._q: tuple[memoryview, memoryview, memoryview] | None = None
+        self._q: Callable[..., bytes] | None = None
 
     def array(self, name: str) -> memoryview:
         """The array ``name``, read in place (a memoryview of the map) once its checksum holds."""
@@ -143,14 +144,25 @@ class Index:
 
     def quick_blob(self, i: int, part: int = 0) -> bytes:
         """Part 0 or 1 of event ``i``'s quick record (see ``indexer.quick_record``)."""
-        q = self._q
-        if q is None:
-            q = self._q = (self.array("qslot"), self.array("qoffsets"), self.array("qcrcs"))
-        k = 2 * q[0][i] + part
-        data = self._mm[self._body + q[1][k] : self._body + q[1][k + 1]]
-        if zlib.crc32(data) != q[2][k]:
-            raise CacheCorrupt(f"quick record {i} fails its checksum")
-        return data
+        return self.quick_reader()(i, part)
+
+    def quick_reader(self) -> "Callable[..., bytes]":
+        """``quick_blob`` as a function with everything it needs bound to it: the quick path
+        calls it for every candidate, and attribute look-ups were a third of its cost."""
+        read = self._q
+        if read is None:
+            slot, offsets, crcs = self.array("qslot"), self.array("qoffsets"), self.array("qcrcs")
+            mm, body, crc32 = self._mm, self._body, zlib.crc32
+
+            def read(i: int, part: int = 0) -> bytes:
+                k = 2 * slot[i] + part
+                data = mm[body + offsets[k] : body + offsets[k + 1]]
+                if crc32(data) != crcs[k]:
+                    raise CacheCorrupt(f"quick record {i} fails its checksum")
+                return data
+
+            self._q = read
+        return read
 
     def extra(self, where: tuple[int, int, int]) -> "Any":
         """A per-file blob (index keys or cross-check keys) stored after the events."""

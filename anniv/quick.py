@@ -255,7 +255,7 @@ def _rows(
     tags = set(repeated["tag"])
     ranges = [(f["first"], f["first"] + f["count"]) for f in idx.files if f["header"][0] in repeated["calendar"]]
     days = kernel.window_days(s, e) if e - s <= kernel.LONG_WINDOW_DAYS else None
-    loads, blob, occurrences, dynamic = marshal.loads, idx.quick_blob, kernel.occurrences, kernel.dynamic_fields
+    loads, blob, occurrences, dynamic = marshal.loads, idx.quick_reader(), kernel.occurrences, kernel.dynamic_fields
     li = LANGS.index(lang)
     # ``kernel.dynamic_fields`` splits in two: the date, weekday and days until depend on the
     # day (and precision) alone, the rest on the count (and importance) alone. Each half is
