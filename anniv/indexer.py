@@ -15,6 +15,7 @@ import marshal
 import os
 import zlib
 from collections.abc import Iterable
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from anniv import milestones
@@ -272,11 +273,17 @@ class IndexWriter:
         data = marshal.dumps(value)
         return (self._put(2, data), len(data), zlib.crc32(data))  # within the keys region
 
+    def _put_all(self, region: int, blobs: list[bytes], ends: bool) -> list[int]:
+        """Write ``blobs`` one after another in one write; return where each starts (or,
+        with ``ends``, where each ends) within the region."""
+        at = list(accumulate(map(len, blobs), initial=self._sizes[region]))
+        self._put(region, b"".join(blobs))
+        return at[1:] if ends else at[:-1]
+
     def add(self, part: FilePart) -> None:
-        for blob in part.blobs:
-            self._put(0, blob)
-            self.offsets.append(self._sizes[0])
-            self.crcs.append(zlib.crc32(blob))
+        # one write per region and part: a part holds thousands of records
+        self.offsets.extend(self._put_all(0, part.blobs, ends=True))
+        self.crcs.extend(map(zlib.crc32, part.blobs))
         # A window's candidates are found day by day, so records kept on nearby days are
         # written next to each other: a month's listing then reads a twelfth of each file's
         # records in a few runs of pages instead of faulting pages in all over the region.
@@ -286,9 +293,9 @@ class IndexWriter:
         slots = [0] * len(order)
         for place, j in enumerate(order):
             slots[j] = self.first + place
-            for blob in part.quick[j]:
-                self.qoffsets.append(self._put(1, blob))
-                self.qcrcs.append(zlib.crc32(blob))
+        laid_out = [blob for j in order for blob in part.quick[j]]
+        self.qoffsets.extend(self._put_all(1, laid_out, ends=False))
+        self.qcrcs.extend(map(zlib.crc32, laid_out))
         self.qslot.extend(slots)
         self.files.append(
             {
