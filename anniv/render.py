@@ -226,9 +226,9 @@ _MARKERS: list[Any] = []  # salt 0's markers and pattern, made once
 
 
 def row_slots() -> tuple[str, ...]:
-    """The slots of a row template, in order, when no text of the event can be mistaken for
-    a marker: the same for every such record (the index stores it, and ``anniv.quick``
-    checks it against the layout it fills)."""
+    """The slots of a row template (one per field), in order, when no text of the event can
+    be mistaken for a marker: the same for every such record. ``json_template`` checks each
+    row against it to know that salt 0 was safe."""
     if not _CLEAN:
         parts = _marked(_plain_static(), 0)
         _CLEAN.append(tuple(_SLOT_NAMES[int(k)] for k in parts[1::2]))
