@@ -209,10 +209,7 @@ def quick_record(ev: Event) -> tuple[bytes, bytes]:
     except (ValueError, OverflowError, AnnivError):
         return marshal.dumps(None), marshal.dumps(None)
     static = render.static_fields(ev)
-    made = render.run_template(static)
-    if made is None:
-        return marshal.dumps(None), marshal.dumps(None)
-    template = made[0]
+    template, _ = render.run_template(static)
     titles = tuple(ev.title_in(lang) for lang in milestones.LANGS)
     first = render.json_line(titles[0])
     others = None

@@ -102,36 +102,6 @@ def row_dict(a: Anniversary, today: date, lang: str = "en") -> dict[str, Any]:
 DYNAMIC_NAMES = kernel.DYNAMIC_NAMES
 
 
-def json_template(static: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
-    """A row's JSON as a ``%``-template: the event's own fields written out exactly as
-    ``to_json`` writes them, ``%s`` where the title and each of ``kernel.dynamic_fields``
-    go (a JSON value each, the count's key included). Returns the template and the names of
-    its slots in order (``title`` or one of ``DYNAMIC_NAMES``).
-
-    The row is written once with a marker string in each slot, ``NUL salt . N NUL``. JSON
-    writes NUL as ``\\u0000``. In the common case the event's own text holds no NUL (nor a
-    literal ``\\u0000``): once the markers are cut out no ``\\u0000`` is left and the slots
-    are exactly ``row_slots()``, and salt 0 is used. Otherwise the salt is the first number
-    whose ``\\u0000salt.`` appears nowhere in the event's own fields as JSON, so a quoted
-    marker can only come from a slot (record text may hold NUL characters: YAML's ``"\\0"``)."""
-    texts, slots = _template_parts(static)
-    return "%s".join(texts), slots
-
-
-def _template_parts(static: dict[str, Any]) -> tuple[list[str], tuple[str, ...]]:
-    """``json_template`` before joining: the texts around the slots, and the slots."""
-    parts = _marked(static, 0)
-    texts = parts[0::2]
-    if not any("\\u0000" in t for t in texts) and len(parts) == 2 * len(row_slots()) + 1:
-        return texts, row_slots()
-    own = json_line(static)
-    salt = 0
-    while f"\\u0000{salt}." in own:
-        salt += 1
-    parts = _marked(static, salt)
-    return parts[0::2], tuple(_SLOT_NAMES[int(k)] for k in parts[1::2])
-
-
 # Runs of row fields that are written one after another with only their keys between them,
 # and that depend on one thing: the count (with the event's importance) for "counted", the day
 # for "daily". ``anniv.quick`` fills each run as one slot, formatted once per count or day.
@@ -141,101 +111,91 @@ ROW_RUNS = {
 }
 
 
-def run_template(static: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
-    """``json_template`` with each run of ``ROW_RUNS`` collapsed into one slot named after
-    the run; None when the text inside a run differs from a plain row's (it can only hold key
-    names, so never in practice)."""
-    texts, slots = _template_parts(static)
-    inner = _plain_runs()
-    out_texts, out_slots = [texts[0]], []
-    j = 0
-    while j < len(slots):
-        for name, run in ROW_RUNS.items():
-            if slots[j : j + len(run)] == run:
-                if texts[j + 1 : j + len(run)] != inner[name]:
-                    return None
-                out_slots.append(name)
-                j += len(run)
-                break
-        else:
-            out_slots.append(slots[j])
-            j += 1
-        out_texts.append(texts[j])
-    return "%s".join(out_texts), tuple(out_slots)
+def run_template(static: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """A row's JSON as a ``%``-template for ``anniv.quick``: the event's own fields (from
+    ``static_fields``) written out exactly as ``to_json`` writes them, and ``%s`` where the
+    title, the date, and each run of ``ROW_RUNS`` go (a JSON value, or a run filled from its
+    sub-template in ``run_layout``). Returns the template and the names of its slots.
+
+    The template is the row skeleton (``_skeleton``) with each of the event's fields encoded on
+    its own: JSON is compositional, so a value encoded alone is the same text as inside the
+    whole row, and no text of the event is ever searched for markers."""
+    texts, fields, names = _skeleton()
+    pieces = [texts[0]]
+    for field, text in zip(fields, texts[1:], strict=True):
+        pieces.append(json_line(static[field]).replace("%", "%%") if field else "%s")
+        pieces.append(text)
+    return "".join(pieces), names
 
 
 def run_layout() -> tuple[tuple[str, ...], dict[str, tuple[tuple[str, ...], str]]]:
-    """What ``anniv.quick`` needs to fill ``run_template``'s templates: the slots of a plain
-    row, and for each run its fields and its own ``%``-template (the keys between them)."""
-    runs = {
-        name: (fields, "%s" + "".join(sep + "%s" for sep in _plain_runs()[name])) for name, fields in ROW_RUNS.items()
-    }
-    template = run_template(_plain_static())
-    assert template is not None
-    return template[1], runs
+    """What ``anniv.quick`` needs to fill ``run_template``'s templates: the names of their
+    slots, and for each run its fields and its own ``%``-template (the keys between them)."""
+    _skeleton()
+    return _SKELETON[2], _SKELETON[3]
 
 
-def _plain_runs() -> dict[str, list[str]]:
-    """The texts between the fields of each run, in a plain row."""
-    if not _RUNS:
-        texts, slots = _template_parts(_plain_static())
-        found: dict[str, list[str]] = {}
-        for name, run in ROW_RUNS.items():
-            j = next(k for k in range(len(slots)) if slots[k : k + len(run)] == run)
-            found[name] = texts[j + 1 : j + len(run)]
-        _RUNS.append(found)
-    return _RUNS[0]
+def _skeleton() -> tuple[list[str], list[str], tuple[str, ...]]:
+    """The JSON of a row cut at every value, made once per process: the texts between the
+    values (keys and punctuation), then for each gap the static field that fills it or "" for
+    a slot, then the slots' names (``title``, ``date``, a run's name).
 
-
-_RUNS: list[dict[str, list[str]]] = []
-
-
-def _plain_static() -> dict[str, Any]:
-    """Static fields with no text that could be mistaken for anything."""
-    static: dict[str, Any] = dict.fromkeys(
-        ("event_id", "event_date", "calendar", "precision", "event_date_display", "observed_note"), ""
-    )
-    static.update(importance=1, tags=[], commemorations=[])
-    return static
-
-
-def _marked(static: dict[str, Any], salt: int) -> list[str]:
-    """The row's JSON split at its markers: text, slot number, text, … (``%`` doubled)."""
-    if salt:
-        markers = [f"\x00{salt}.{k}\x00" for k in range(len(_SLOT_NAMES))]
-    else:
-        if not _MARKERS:
-            import re
-
-            _MARKERS.append([f"\x000.{k}\x00" for k in range(len(_SLOT_NAMES))])
-            _MARKERS.append(re.compile(r'"\\u00000\.(\d+)\\u0000"'))
-        markers = _MARKERS[0]
-    row = assemble(static, markers[0], tuple(markers[1:]))
-    text = json_line(row).replace("%", "%%")
-    if salt:
+    It is cut from a row whose every value is a sentinel string, ``NUL s|d N NUL`` (static or
+    dynamic field number N), and whose lists are a list of one sentinel; JSON writes NUL as
+    ``\\u0000``, so no key can be mistaken for a sentinel."""
+    if not _SKELETON:
         import re
 
-        pattern = re.compile(r'"\\u0000' + str(salt) + r"\.(\d+)\\u0000\"")
-    else:
-        pattern = _MARKERS[1]
-    parts: list[str] = pattern.split(text)
-    return parts
+        keys = _STATIC_KEYS
+        sentinel = {k: f"\x00s{n}\x00" for n, k in enumerate(keys)}
+        static: dict[str, Any] = dict(sentinel, tags=[sentinel["tags"]], commemorations=[sentinel["commemorations"]])
+        dyn = [f"\x00d{n}\x00" for n in range(len(_SLOT_NAMES))]
+        parts = re.split(r'\[?"\\u0000([sd])(\d+)\\u0000"\]?', json_line(assemble(static, dyn[0], tuple(dyn[1:]))))
+        texts = parts[0::3]
+        gaps = [
+            keys[int(n)] if k == "s" else _SLOT_NAMES[int(n)] for k, n in zip(parts[1::3], parts[2::3], strict=True)
+        ]
+        statics = {g for g, k in zip(gaps, parts[1::3], strict=True) if k == "s"}
+        if statics != set(keys):
+            raise AssertionError(f"a row does not show every static field: {sorted(set(keys) - statics)}")
+        # collapse each run of ROW_RUNS (only keys stand between its fields: they are dynamic)
+        out_texts, fields, names = [texts[0]], [], []
+        runs: dict[str, tuple[tuple[str, ...], str]] = {}
+        g = 0
+        while g < len(gaps):
+            width = 1
+            if gaps[g] in statics:
+                fields.append(gaps[g])
+            else:
+                fields.append("")
+                name = gaps[g]
+                for run_name, run in ROW_RUNS.items():
+                    if tuple(gaps[g : g + len(run)]) == run:
+                        runs[run_name] = (run, "%s" + "".join(t + "%s" for t in texts[g + 1 : g + len(run)]))
+                        name, width = run_name, len(run)
+                        break
+                names.append(name)
+            g += width
+            out_texts.append(texts[g])
+        if set(runs) != set(ROW_RUNS):
+            raise AssertionError("a run of ROW_RUNS is not written as one stretch of the row")
+        _SKELETON[:] = [out_texts, fields, tuple(names), runs]
+    return _SKELETON[0], _SKELETON[1], _SKELETON[2]
 
 
-_MARKERS: list[Any] = []  # salt 0's markers and pattern, made once
-
-
-def row_slots() -> tuple[str, ...]:
-    """The slots of a row template (one per field), in order, when no text of the event can
-    be mistaken for a marker: the same for every such record. ``json_template`` checks each
-    row against it to know that salt 0 was safe."""
-    if not _CLEAN:
-        parts = _marked(_plain_static(), 0)
-        _CLEAN.append(tuple(_SLOT_NAMES[int(k)] for k in parts[1::2]))
-    return _CLEAN[0]
-
-
-_CLEAN: list[tuple[str, ...]] = []
+_SKELETON: list[Any] = []
+# What ``static_fields`` returns, in any order; ``_skeleton`` checks that the row uses them all.
+_STATIC_KEYS = (
+    "event_id",
+    "event_date",
+    "importance",
+    "calendar",
+    "tags",
+    "precision",
+    "event_date_display",
+    "observed_note",
+    "commemorations",
+)
 _ENCODER: list[Any] = []
 
 

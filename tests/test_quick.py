@@ -266,29 +266,24 @@ def test_the_window_days_shortcut_matches_counting_year_by_year() -> None:
         assert kernel.occurrences("day", m, 1900, days.get(m * 32 + d, []), 0, False, start, end, start, 0) == by_year
 
 
-ROW_VALUES = {
-    "title": '"T"',
-    "date": '"2025-10-01"',
-    "kind": '"years"',
-    "count": 45,
-    "ordinal": '"45th"',
-    "label": '"45th anniversary"',
-    "milestone": "null",
-    "round": "true",
-    "rank": 6,
-    "weekday": '"Wed"',
-    "days_until": 0,
-}
-
-
 @given(
     st.text(alphabet=st.sampled_from(list('ab %"\\\x00.0123한')), max_size=24),
-    st.lists(st.text(alphabet="ab%", max_size=4), max_size=3),
+    st.lists(st.text(alphabet="ab%\x00", max_size=4), max_size=3),
     st.integers(1, 3),
+    st.sampled_from(
+        [
+            ("years", 45, "45th", "45th anniversary", None, True, 6),
+            ("days", 1000, "1,000 days", "1,000 days", None, True, 8),
+        ]
+    ),
 )
-def test_run_templates_write_the_same_row_as_one_slot_per_field(text: str, tags: list[str], importance: int) -> None:
-    """The quick path fills a row's runs (the count's fields, the day's) as one slot each;
-    the row must come out exactly as with one slot per field, whatever the event's text."""
+def test_a_filled_row_template_is_the_rows_json(
+    text: str, tags: list[str], importance: int, counted: tuple[object, ...]
+) -> None:
+    """The quick path fills a row template made when the index was built (the title, the
+    date, the count's fields and the day's as one piece each): the result must be exactly the
+    JSON the full path writes for the row, whatever the event's text (NULs and text shaped
+    like a template's markers, quotes, percent signs, Korean)."""
     static = {
         "event_id": text,
         "event_date": "1950-10-25",
@@ -298,21 +293,19 @@ def test_run_templates_write_the_same_row_as_one_slot_per_field(text: str, tags:
         "precision": "day",
         "event_date_display": text[::-1],
         "observed_note": text,
-        "commemorations": [{"what": text, "anniversary": 50}],
+        "commemorations": [{"what": text, "anniversary": 50, "by": tags}],
     }
-    template, slots = render.json_template(static)
-    per_field = template % tuple(ROW_VALUES[name] for name in slots)
-    made = render.run_template(static)
-    if made is None:  # allowed only for text shaped like the slot markers
-        assert "\x00" in text
-        return
+    kind, count, ordinal, label, milestone, is_round, rank = counted
+    dyn = ("2025-10-01", kind, count, ordinal, label, milestone, is_round, rank, "Wed", 0)
+    expected = render.json_line(render.assemble(static, text + "T", dyn))
+
+    template, names = render.run_template(static)
     run_slots, runs = render.run_layout()
-    filled = {name: sub % tuple(ROW_VALUES[f] for f in fields) for name, (fields, sub) in runs.items()}
-    merged, names = made
     assert names == run_slots == quick.SLOTS and runs.keys() == quick.RUNS.keys()
     assert all(tuple(fields) == quick.RUNS[name] for name, (fields, _) in runs.items())
-    assert merged % tuple(filled.get(n, ROW_VALUES.get(n)) for n in names) == per_field
-    assert json.loads(per_field)["title"] == "T"
+    value = dict(zip(kernel.DYNAMIC_NAMES, dyn, strict=True), title=text + "T")
+    filled = {name: sub % tuple(render.json_line(value[f]) for f in fields) for name, (fields, sub) in runs.items()}
+    assert template % tuple(filled.get(n) or render.json_line(value[n]) for n in names) == expected
 
 
 @given(st.lists(st.integers(-5, 5), max_size=30), st.integers(-6, 6))
