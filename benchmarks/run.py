@@ -13,12 +13,13 @@ then, for each size, runs in interleaved rounds:
 - ``calendar -A 30 -t YYYYMMDD -f FILE``;
 - ``python -c pass`` with the same interpreter, for reference.
 
-It prints medians of wall time and of CPU time (user + system, from the child's rusage; steadier
-on a busy machine), ratios, peak memory (the child's maxrss), cold load per record, what the next
+It prints medians of wall time (and its range over the rounds) and of CPU time (user + system,
+from the child's rusage; steadier on a busy machine), ratios, the warm ÷ remind ratio round by
+round (min, median, max), peak memory (the child's maxrss), cold load per record, what the next
 run re-parses after one file of the largest catalogue changes, ``anniv due`` on the bundled
 catalogue with table output on a terminal (through ``script``), and export throughput: anniv's
-feed writer (``anniv.ics``) against icalendar's component model on the same anniversaries,
-checked byte-identical. Nothing is installed; remind and calendar(1) are skipped if missing.
+feed writer (``ics.Writer``, what ``anniv export`` runs) against icalendar's component model on
+the same anniversaries, checked byte-identical. Nothing is installed; remind and calendar(1) are skipped if missing.
 """
 
 from __future__ import annotations
@@ -168,11 +169,12 @@ def bench_size(n: int, folder: Path, today: date, reps: int, py: str) -> dict[st
 
 def report_size(n: int, samples: dict[str, Sample]) -> None:
     print(f"\n### {n:,} events\n")
-    print("| command | median wall | median CPU | peak RSS | lines |")
-    print("|---|---:|---:|---:|---:|")
+    print("| command | median wall | wall min–max | median CPU | peak RSS | lines |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name, s in samples.items():
         w, c = s.med()
-        print(f"| {name} | {fmt_ms(w)} | {fmt_ms(c)} | {max(s.rss_kb) / 1024:.0f} MB | {s.lines} |")
+        spread = f"{min(s.wall) * 1000:,.1f}–{max(s.wall) * 1000:,.1f} ms"
+        print(f"| {name} | {fmt_ms(w)} | {spread} | {fmt_ms(c)} | {max(s.rss_kb) / 1024:.0f} MB | {s.lines} |")
     aw, ac = samples["anniv warm"].med()
     cw, cc = samples["anniv cold"].med()
     for other in ("remind -g -t30", "remind -t30 (unsorted)", "calendar -A 30"):
@@ -183,6 +185,13 @@ def report_size(n: int, samples: dict[str, Sample]) -> None:
                 end="",
             )
     print()
+    if "remind -g -t30" in samples:
+        # each round ran both commands close together: the spread of their ratio shows the noise
+        per_round = sorted(a / r for a, r in zip(samples["anniv warm"].cpu, samples["remind -g -t30"].cpu, strict=True))
+        print(
+            f"\nanniv warm / remind -g -t30 by CPU time, round by round: min {per_round[0]:.2f}x, "
+            f"median {statistics.median(per_round):.2f}x, max {per_round[-1]:.2f}x"
+        )
 
 
 def cold_load(n: int, data: Path, py: str, reps: int) -> tuple[float, float]:
