@@ -198,7 +198,13 @@ def _fold_ascii(line: str) -> str:
 
 def text_line(name: str, value: str) -> str:
     """``NAME:escaped value``, folded, with its CRLF."""
-    return fold(f"{name}:{escape_text(clean_text(value))}") + "\r\n"
+    return content_line(name, escape_text(clean_text(value)))
+
+
+def content_line(name: str, value: str) -> str:
+    """``NAME:value`` for a value already in iCalendar form (escaped, or a URI), folded, with
+    its CRLF."""
+    return fold(f"{name}:{value}") + "\r\n"
 
 
 def ical_date(d: date) -> str:
@@ -345,11 +351,11 @@ def render_facts(f: EventFacts) -> tuple[str, str, str]:
     tail = ""
     cats = [escape_text(clean_text(c)) for c in f.categories if clean_text(c)]
     if cats:
-        tail += fold("CATEGORIES:" + ",".join(cats)) + "\r\n"
+        tail += content_line("CATEGORIES", ",".join(cats))
     tail += text_line("DESCRIPTION", f.description)
     tail += "TRANSP:TRANSPARENT\r\n"
     if f.url:
-        tail += fold(f"URL:{f.url}") + "\r\n"
+        tail += content_line("URL", f.url)
     return stamp, seq, tail
 
 
@@ -364,7 +370,7 @@ def _vevent(uid_text: str, start: date, summary_text: str, alarm_days: int | Non
     escaped = escape_text(clean_text(summary_text))  # the alarm repeats it
     parts = [
         "BEGIN:VEVENT\r\n",
-        fold("SUMMARY:" + escaped) + "\r\n",
+        content_line("SUMMARY", escaped),
         f"DTSTART;VALUE=DATE:{ical_date(start)}\r\n",
         f"DTEND;VALUE=DATE:{ical_date(end)}\r\n",
         stamp,
@@ -376,7 +382,7 @@ def _vevent(uid_text: str, start: date, summary_text: str, alarm_days: int | Non
         parts += [
             "BEGIN:VALARM\r\n",
             "ACTION:DISPLAY\r\n",
-            fold("DESCRIPTION:" + escaped) + "\r\n",
+            content_line("DESCRIPTION", escaped),
             f"TRIGGER:-P{alarm_days}D\r\n" if alarm_days else "TRIGGER:P0D\r\n",
             "END:VALARM\r\n",
         ]
