@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from anniv import engine, gcpause, kernel
+from anniv import dates, engine, gcpause, kernel
 from anniv.errors import AnnivError, DataError, Problem
 from anniv.model import Calendar, Event
 
@@ -65,6 +65,10 @@ class _LunarMonths:
         self._conv: Any = None
 
     def year(self, y: int) -> dict[tuple[int, bool], tuple[int, bool]]:
+        """Lunar year ``y``'s months as (month, leap) -> (Gregorian ordinal of its first day,
+        whether it has a 30th). The year's first day is converted, and each month then starts
+        29 or 30 days after the one before: asking for a day the calendar lacks (a 30th, a leap
+        month) fails at once, without the cost of a conversion."""
         months = self._years.get(y)
         if months is None:
             if self._conv is None:
@@ -73,11 +77,16 @@ class _LunarMonths:
                 self._conv = KoreanLunarCalendar()
             conv = self._conv
             months = {}
-            for m in range(1, 13):
-                for leap in (False, True):
-                    if conv.setLunarDate(y, m, 1, leap) and conv.isIntercalation == leap:
-                        start = date(conv.solarYear, conv.solarMonth, conv.solarDay).toordinal()
-                        months[(m, leap)] = (start, bool(conv.setLunarDate(y, m, 30, leap)))
+            if conv.setLunarDate(y, 1, 1, False):
+                start = date(conv.solarYear, conv.solarMonth, conv.solarDay).toordinal()
+                last = dates.LUNAR_LAST_MONTH_DAY[0] if y == dates.LUNAR_LAST_YEAR else 12  # where the tables end
+                for m in range(1, last + 1):
+                    for leap in (False, True):
+                        if leap and not (conv.setLunarDate(y, m, 1, True) and conv.isIntercalation):
+                            continue
+                        has30 = bool(conv.setLunarDate(y, m, 30, leap))
+                        months[(m, leap)] = (start, has30)
+                        start += 30 if has30 else 29
             self._years[y] = months
         return months
 

@@ -202,3 +202,25 @@ def test_lunar_round_trip(d: date) -> None:
     assert conv.setSolarDate(d.year, d.month, d.day)
     back = dates.lunar_to_gregorian(conv.lunarYear, conv.lunarMonth, conv.lunarDay, bool(conv.isIntercalation))
     assert back == d
+
+
+def test_the_lunar_month_table_agrees_with_converting_each_first_day() -> None:
+    """The window index's table of lunar months (first day, and whether a 30th exists) is
+    built from one conversion a year and month lengths; each entry must be what converting
+    that month's first and thirtieth day gives, leap months included, up to where the tables
+    end (lunar 2050-11-18)."""
+    from korean_lunar_calendar import KoreanLunarCalendar
+
+    from anniv.catalog import _LunarMonths
+
+    table = _LunarMonths()
+    conv = KoreanLunarCalendar()
+    for y in [1000, 1581, 1582, 1583, *range(1950, 2051)]:
+        expected = {}
+        for m in range(1, 13):
+            for leap in (False, True):
+                if conv.setLunarDate(y, m, 1, leap) and conv.isIntercalation == leap:
+                    start = date(conv.solarYear, conv.solarMonth, conv.solarDay).toordinal()
+                    expected[(m, leap)] = (start, bool(conv.setLunarDate(y, m, 30, leap)))
+        assert table.year(y) == expected, y
+    assert (4, True) in table.year(2020) and (2, True) in table.year(2023)  # the leap months of 2020 and 2023
