@@ -36,6 +36,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 32
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+URL_RE = re.compile(r"^https?://\S+$")
 
 _T = "tag:yaml.org,2002:"
 STR, INT, BOOL, NULL, FLOAT, TIMESTAMP = (_T + s for s in ("str", "int", "bool", "null", "float", "timestamp"))
@@ -468,12 +469,21 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
 
 
 def parse_calendar(
-    data: bytes, path: str, expected_id: str | None = None, seed_roots: tuple[Path, ...] = ()
+    data: bytes,
+    path: str,
+    expected_id: str | None = None,
+    seed_roots: tuple[Path, ...] = (),
+    *,
+    fast: bool = True,
 ) -> tuple[Calendar | None, list[Problem]]:
     """Validate and convert one calendar file's bytes; returns the calendar (None when nothing
     usable is left) and every problem found, located. Never raises for bad input: encoding,
     syntax, depth, size, tags and aliases all come back as problems. A UTF-8 BOM is dropped and
-    CRLF or CR line ends are read as line breaks (positions count them as an editor does)."""
+    CRLF or CR line ends are read as line breaks (positions count them as an editor does).
+
+    A file in plain block style without problems is read by ``anniv.fastread`` (unless ``fast``
+    is False or ``ANNIV_FAST_READ=0``); anything else, and anything it is unsure of, is
+    composed by libyaml and walked here, with the same result for what both can read."""
     if len(data) > MAX_FILE_BYTES:
         return None, [
             Problem(
@@ -499,7 +509,7 @@ def parse_calendar(
                 f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8 (it looks like Latin-1 or another legacy encoding)",
             )
         ]
-    odd = _ODD_BREAK.search(text)
+    odd = _ODD_BREAK.search(text) if "\x85" in text or "\u2028" in text or "\u2029" in text else None
     if odd:
         line, col = _byte_position(data, len(text[: odd.start()].encode("utf-8")))
         name = _ODD_BREAKS[odd.group()]
@@ -511,6 +521,12 @@ def parse_calendar(
                 f"character U+{ord(odd.group()):04X} ({name}) is read by YAML as a line break, so lines would not match your editor's; replace it with a space or a real new line",
             )
         ]
+    if fast and os.environ.get("ANNIV_FAST_READ") != "0":
+        from anniv import fastread
+
+        plain = fastread.read(text, path, expected_id, seed_roots, data)
+        if plain is not None:
+            return plain, []
     loader = _safe_loader()
     early = _prescan(text, loader)
     if early:
@@ -654,7 +670,7 @@ def _source(r: _Reader, node: yaml.Node) -> Source | None:
 
 def _url(r: _Reader, node: yaml.Node) -> str | None:
     value = r.text(node, "url")
-    if value is not None and not re.match(r"^https?://\S+$", value):
+    if value is not None and not URL_RE.match(value):
         r.err(node, f"url {value!r} must start with http:// or https:// and contain no spaces")
         return None
     return value
@@ -664,13 +680,20 @@ def _seed(r: _Reader, node: yaml.Node) -> str | None:
     value = r.text(node, "seed")
     if value is None:
         return None
-    if value.startswith("/") or ".." in Path(value).parts:
-        r.err(node, f"seed {value!r} must be a relative path inside the repository, like seeds/NAME.yaml")
-        return None
-    if r.seed_roots and not any((root / value).is_file() for root in r.seed_roots):
-        r.err(node, f"seed card {value!r} not found (looked in {', '.join(str(p) for p in r.seed_roots)})")
+    problem = seed_problem(value, r.seed_roots)
+    if problem:
+        r.err(node, problem)
         return None
     return value
+
+
+def seed_problem(value: str, roots: tuple[Path, ...]) -> str | None:
+    """What is wrong with a source's ``seed`` card path, or None."""
+    if value.startswith("/") or ".." in Path(value).parts:
+        return f"seed {value!r} must be a relative path inside the repository, like seeds/NAME.yaml"
+    if roots and not any((root / value).is_file() for root in roots):
+        return f"seed card {value!r} not found (looked in {', '.join(str(p) for p in roots)})"
+    return None
 
 
 def _sources(r: _Reader, node: yaml.Node, what: str) -> tuple[Source, ...] | None:
@@ -852,41 +875,46 @@ def _event_of(r: _Reader, m: dict[str, Any], cal_id: str, cal_leap: str) -> Even
 
 
 def _check_observed(r: _Reader, m: dict[str, Any], system: str, hd: HistDate) -> Observance | None:
-    keys: dict[str, yaml.Node] = m["__values__"]
+    nodes: dict[str, yaml.Node] = m["__values__"]
     on, rule, note = m.get("on", ""), m.get("rule", ""), m.get("note", "")
-    if on and rule:
-        r.err(keys["rule"], "observed takes 'on' or 'rule', not both")
+    problem = observance_problem(on, rule, system, hd, on_is_int=bool(on) and nodes["on"].tag == INT)
+    if problem:
+        where, message = problem
+        r.err(nodes[where] if where in nodes else m["__node__"], message)
         return None
+    return Observance(on=on, rule=rule, note=note)
+
+
+def observance_problem(on: str, rule: str, system: str, hd: HistDate, on_is_int: bool) -> tuple[str, str] | None:
+    """What is wrong with an event's ``observed`` (its ``on`` or ``rule``) as (the key to point
+    at, or "" for the mapping; the message), or None. ``on_is_int``: YAML read ``on`` as an
+    integer (a base-60 number when it holds ':')."""
+    if on and rule:
+        return "rule", "observed takes 'on' or 'rule', not both"
     if on:
         if on in ("converted", "nominal"):
             if system != "julian":
-                r.err(keys["on"], f"observed.on: {on} only applies to calendar: julian; use MM-DD to fix a day")
-                return None
+                return "on", f"observed.on: {on} only applies to calendar: julian; use MM-DD to fix a day"
         else:
-            if keys["on"].tag == INT and ":" in on:
-                r.err(
-                    keys["on"],
+            if on_is_int and ":" in on:
+                return (
+                    "on",
                     f"observed.on {on!r} is read by YAML 1.1 as the number {_sexagesimal(on)}; write MM-DD like 10-25",
                 )
-                return None
             try:
                 dates.parse_month_day(on)
             except ValueError as exc:
-                r.err(keys["on"], f"observed.on: {exc} (or converted / nominal for julian records)")
-                return None
+                return "on", f"observed.on: {exc} (or converted / nominal for julian records)"
     elif rule:
         try:
             dates.parse_rule(rule)
         except ValueError as exc:
-            r.err(keys["rule"], f"observed.rule: {exc}")
-            return None
+            return "rule", f"observed.rule: {exc}"
     elif system == "julian":
-        r.err(m["__node__"], "a julian record's observed needs on: converted, nominal or MM-DD")
-        return None
+        return "", "a julian record's observed needs on: converted, nominal or MM-DD"
     if hd.precision != "day" and (on or rule):
-        r.err(m["__node__"], "only a day-precision date can have an observed day or rule")
-        return None
-    return Observance(on=on, rule=rule, note=note)
+        return "", "only a day-precision date can have an observed day or rule"
+    return None
 
 
 def _sexagesimal(text: str) -> int:
@@ -897,13 +925,17 @@ def _sexagesimal(text: str) -> int:
 
 
 def _check_commemoration(r: _Reader, hd: HistDate, c: Commemoration, node: yaml.Node) -> None:
+    problem = commemoration_problem(hd, c)
+    if problem:
+        r.err(node, problem)
+
+
+def commemoration_problem(hd: HistDate, c: Commemoration) -> str | None:
     """A commemoration must fall within a year of the anniversary it claims to mark."""
     base = hd.year
     if hd.calendar == "julian" and hd.day is not None and hd.month is not None:
         base = dates.julian_to_gregorian(hd.year, hd.month, hd.day)[0]
     expected = base + c.anniversary
     if abs(c.date.year - expected) > 1:
-        r.err(
-            node,
-            f"commemoration dated {c.date.iso()} says anniversary {c.anniversary}, but the {ordinal(c.anniversary)} falls in {expected} (event {hd.iso()}); fix the number or the date",
-        )
+        return f"commemoration dated {c.date.iso()} says anniversary {c.anniversary}, but the {ordinal(c.anniversary)} falls in {expected} (event {hd.iso()}); fix the number or the date"
+    return None
