@@ -58,7 +58,7 @@ _ODD = ("\ufeff", "\ufffe", "\uffff", "\u2028", "\u2029")
 # a key: a plain word, or quoted without escapes (group 1, 2 or 3), then ':' and a space or the end
 _ROW = re.compile(r"""^( *)(-(?: +|$))?(?:([A-Za-z_][A-Za-z0-9_-]*|"[^"\\\n]+"|'[^'\n]+')(:(?: +|$)))?(.*)$""", re.M)
 _MAX_QUOTED_LINES = 200
-_DQ = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_DQ_LINES = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)  # a backslash may end a line
 _SQ = re.compile(r"'((?:[^']|'')*)'(?!')")
 _ESCAPE = re.compile(r"\\(?:([0abtnvfre \"\\N_LP])|x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 _ESCAPES = {
@@ -93,6 +93,38 @@ def _unescape(body: str) -> str:
         return chr(code)
 
     return _ESCAPE.sub(one, body)
+
+
+def _fold_quoted(lines: list[str], double: bool) -> str:
+    """The text of a quoted scalar written over ``lines`` (what lies between its quotes, split
+    at the line breaks), folded as libyaml folds it: spaces around a break go, a break between
+    text is a space, a blank line a newline; in double quotes a backslash at a line's end joins
+    the lines with nothing (its spaces before it stay). Escapes are left in place."""
+    pieces: list[str] = []
+    joiner = ""
+    breaks = 0
+    last = len(lines) - 1
+    for n, line in enumerate(lines):
+        if n:
+            line = line.lstrip(" ")
+            if not line and n < last:
+                breaks += 1
+                continue
+            pieces.append("\n" * breaks if breaks or not joiner else joiner)
+            breaks = 0
+        if n == last:
+            pieces.append(line)
+            break
+        if double and (len(line) - len(line.rstrip("\\"))) % 2:
+            pieces.append(line[:-1])  # an escaped line break
+            joiner = ""
+        else:
+            kept = line.rstrip(" ")
+            if double and kept != line and (len(kept) - len(kept.rstrip("\\"))) % 2:
+                raise Decline  # an escaped space at the end of a line
+            pieces.append(kept)
+            joiner = " "
+    return "".join(pieces)
 
 
 def _after_quote(rest: str, end: int) -> None:
@@ -291,15 +323,14 @@ class _Lines:
         raise Decline  # anchors, aliases, tags, reserved and flow indicators, "- - x"
 
     def quoted(self, rest: str, number: int, col: int) -> str:
-        """A single- or double-quoted scalar; one that goes on over line ends is folded as YAML
-        folds it (a line break between text is a space, each blank line a newline, the spaces
-        around a break are dropped)."""
+        """A single- or double-quoted scalar, on one line or folded over several (its further
+        lines indented past its key's)."""
         double = rest[0] == '"'
         close = rest.find(rest[0], 1)
         if close > 0 and (rest[1:close].find("\\") < 0 if double else rest[close + 1 : close + 2] != "'"):
             _after_quote(rest, close + 1)  # the common case: no escapes on one line
             return rest[1:close]
-        pattern = _DQ if double else _SQ
+        pattern = _DQ_LINES if double else _SQ
         m = pattern.match(rest)
         if m is not None:
             _after_quote(rest, m.end())
@@ -317,22 +348,7 @@ class _Lines:
                 m = pattern.match("\n".join(parts))
             joined = "\n".join(parts)
             _after_quote(joined, m.end())
-            lines = m.group(1).split("\n")
-            if double and any(line.rstrip(" ").endswith("\\") for line in lines[:-1]):
-                raise Decline  # an escaped line break or trailing space
-            folded = [lines[0].rstrip(" ")]
-            breaks = 0
-            for line in lines[1:-1]:
-                line = line.strip(" ")
-                if not line:
-                    breaks += 1
-                    continue
-                folded.append("\n" * breaks if breaks else " ")
-                folded.append(line)
-                breaks = 0
-            folded.append("\n" * breaks if breaks else " ")
-            folded.append(lines[-1].lstrip(" "))
-            body = "".join(folded)
+            body = _fold_quoted(m.group(1).split("\n"), double)
             self.pos = i
         if double:
             return _unescape(body) if "\\" in body else body
@@ -342,8 +358,9 @@ class _Lines:
         """A plain scalar that starts on row ``self.pos`` (read as ``first``) and may go on over
         the following lines indented past ``col``: they are folded as YAML folds them (a line
         break is a space, each blank line a newline) and the whole is read again for its tag.
-        Leaves ``self.pos`` at the first row after it. Comments, keys, list dashes and
-        indicators at the start of a further line are left to the full reader."""
+        Leaves ``self.pos`` at the first row after it. A further line that starts with a
+        comment mark, a list dash or a key, or holds ": " or " #", is left to the full
+        reader."""
         rows, n = self.rows, len(self.rows)
         pos = self.pos + 1
         parts: list[str] = []
@@ -357,7 +374,7 @@ class _Lines:
             if len(ind) <= col:
                 break
             line = (dash + key + sep + rest).rstrip(" ")
-            if dash or key or line[0] in _SPECIAL or " #" in line or ": " in line or line[-1] == ":":
+            if dash or key or line[0] == "#" or " #" in line or ": " in line or line[-1] == ":":
                 raise Decline
             parts.append("\n" * breaks if breaks else " ")
             parts.append(line)

@@ -60,6 +60,17 @@ def test_bundled_calendars_are_read_fast_with_the_same_result(path: Path) -> Non
     assert full[1] == [] and full[0] is not None and len(full[0].events) > 10  # type: ignore[index,attr-defined]
 
 
+@pytest.mark.parametrize("style", [None, "'", '"', "|", ">"], ids=["plain", "single", "double", "literal", "folded"])
+@pytest.mark.parametrize("width", [80, 30])
+def test_bundled_calendars_redumped_in_other_styles_give_the_same_result(style: str | None, width: int) -> None:
+    """Real text (Korean, quotes, colons, long summaries) in every scalar style PyYAML writes,
+    folded at two widths."""
+    for path in sorted((REPO / "calendars").glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, default_style=style, width=width)
+        assert_same(text.encode("utf-8"), path.stem, (REPO,))
+
+
 def test_generated_catalogue_is_read_fast_with_the_same_result(tmp_path: Path) -> None:
     sys.path.insert(0, str(REPO / "benchmarks"))
     try:
@@ -183,6 +194,9 @@ SPELLINGS = [
         "'a''b'", "''", '""', '"  "', '"a" b', "'a'' b'", "'a", '"a', "&x a", "*x", "!!str a", "!x a",
         '"a\n      b"', '"a\n\n      b  "', "'a\n      b'", '"a\\\n      b"', '"a\n  b"', "a\n      b",
         "a\n\n      b", "a\n      b: c", "a\n      # c", "a\n      - b", "a # c\n      b",
+        '"a  \\\n      b"', '"a\\ \n      b"', '"a\\\n\n      b"', '"a\\\\\n      b"', "a\n      'b' [c]",
+        "a\n      {d} &e", "a\n      *f !g", "a\n      |h >i", "a\n      %j @k", "a\n      `l", "a\n      ? m",
+        "a\n      -n", "a\n      :o", "a\n      ---", 'a\n      "p"', '"a\\\n   \\ b"',
         ">\n      a\n      b", ">-\n      a\n\n      b\n", "|\n      a\n        b", "|-\n      a\n      # c",
         ">\n\n      a", ">\n        a\n      b", ">+\n      a\n\n", ">2\n        a", "|\n      a\n    b",
         ">\n      a\n        b\n      c", "> # c\n      a", ">#\n      a", "|\n", ">-\n      a  \n      b",
