@@ -10,9 +10,9 @@ the full reader's own resolver tables), then checks and builds the model as ``re
 with ``records``' own checks where they are more than a line.
 
 It answers only when it is sure. Text outside that part (anchors, aliases, tags, complex keys,
-block scalars with an indentation indicator or kept line ends, escaped line breaks, tabs,
-control characters, directives, a second document, ...) and any value or record with a problem
-make it decline, and ``read`` returns None: the full reader then reads the whole file and
+block scalars with an indentation indicator or kept line ends, an escaped space ending a
+line, tabs, control characters, directives, a second document, ...) and any value or record
+with a problem make it decline, and ``read`` returns None: the full reader then reads the whole file and
 reports every problem with its position. So a clean file gives the same Calendar either way,
 and a file with problems gives what it always gave. ``tests/test_fastread.py`` holds the two
 readers to the same result (the bundled calendars, the bad-file corpus, generated records in
