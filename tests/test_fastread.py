@@ -294,12 +294,16 @@ SNIPPETS = st.sampled_from(
 )  # fmt: skip
 
 
+BUNDLED = {p.stem: p.read_text(encoding="utf-8") for p in sorted((REPO / "calendars").glob("*.yaml"))}
+
+
 @FUZZ
 @given(st.data())
 def test_edited_text_gives_the_same_answer(data: st.DataObject) -> None:
-    """A calendar in every style of the subset, with YAML's significant characters inserted
-    and lines cut or doubled, as an editor's slip would."""
-    text = STYLES
+    """A calendar in every style of the subset, or a bundled one, with YAML's significant
+    characters inserted and lines cut or doubled, as an editor's slip would."""
+    name = data.draw(st.sampled_from(["fuzz", *BUNDLED]))
+    text = STYLES if name == "fuzz" else BUNDLED[name]
     for _ in range(data.draw(st.integers(1, 3))):
         at = data.draw(st.integers(0, len(text)))
         action = data.draw(st.sampled_from(["insert", "insert", "delete", "double"]))
@@ -311,7 +315,7 @@ def test_edited_text_gives_the_same_answer(data: st.DataObject) -> None:
             start = text.rfind("\n", 0, at) + 1
             end = text.find("\n", at) + 1 or len(text)
             text = text[:end] + text[start:end] + text[end:]
-    assert_same(text.encode("utf-8"))
+    assert_same(text.encode("utf-8"), name, (REPO,))
 
 
 # -- the lunar converter the reader leans on -----------------------------------------------------
