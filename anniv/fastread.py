@@ -58,8 +58,6 @@ _ODD = ("\ufeff", "\ufffe", "\uffff", "\u2028", "\u2029")
 # a key: a plain word, or quoted without escapes (group 1, 2 or 3), then ':' and a space or the end
 _ROW = re.compile(r"""^( *)(-(?: +|$))?(?:([A-Za-z_][A-Za-z0-9_-]*|"[^"\\\n]+"|'[^'\n]+')(:(?: +|$)))?(.*)$""", re.M)
 _MAX_QUOTED_LINES = 200
-_DQ_LINES = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)  # a backslash may end a line
-_SQ = re.compile(r"'((?:[^']|'')*)'(?!')")
 _ESCAPE = re.compile(r"\\(?:([0abtnvfre \"\\N_LP])|x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 _ESCAPES = {
     "0": "\0", "a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r", "e": "\x1b",
@@ -68,12 +66,11 @@ _ESCAPES = {
 # one item of a one-line flow list or value of a flow mapping: quoted, or plain without the
 # characters that would make it something else (a plain item may not start with an indicator,
 # but "-" before a character other than a space is text there: [-0550-09-28])
-_FLOW_VALUE = (
-    r""" *(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'(?!')|((?:[^ ,\[\]{}#:'"&*!|>%@`?-]|-[^ ,\[\]{}#:])[^,\[\]{}:]*))? *"""
-)
+# (possessive quantifiers: a match that fails must not try every split of a run of spaces)
+_FLOW_VALUE = r""" *+(?:"((?:[^"\\]|\\.)*+)"|'((?:[^']|'')*+)'(?!')|((?:[^ ,\[\]{}#:'"&*!|>%@`?-]|-[^ ,\[\]{}#:])[^,\[\]{}:]*+))? *+"""
 _FLOW_ITEM = re.compile(_FLOW_VALUE + r"([,\]])")
 _FLOW_AFTER = re.compile(r" *([,\]])")
-_FLOW_PAIR = re.compile(r""" *([A-Za-z_][A-Za-z0-9_-]*|"[^"\\\n]+"|'[^'\n]+'): +""" + _FLOW_VALUE[2:] + r"([,}])")
+_FLOW_PAIR = re.compile(r""" *+([A-Za-z_][A-Za-z0-9_-]*+|"[^"\\\n]++"|'[^'\n]++'): ++""" + _FLOW_VALUE[3:] + r"([,}])")
 _BLOCK_HEADER = re.compile(r"([|>])(-?)(?: +#.*| *)$")
 _SPECIAL = frozenset("&*!%@`,[]{}#|>'\"?:-")
 _EMPTY = (NULL, "")
@@ -93,6 +90,27 @@ def _unescape(body: str) -> str:
         return chr(code)
 
     return _ESCAPE.sub(one, body)
+
+
+def _closing(line: str, start: int, double: bool) -> int:
+    """Where the quote that closes a quoted scalar lies in ``line`` (from ``start``), or -1:
+    in double quotes the first '"' after an even number of backslashes, in single quotes the
+    first "'" that is not doubled. One pass over the line."""
+    quote = '"' if double else "'"
+    at = line.find(quote, start)
+    while at >= 0:
+        if double:
+            first = at
+            while first > start and line[first - 1] == "\\":
+                first -= 1  # each run of backslashes is walked once: it ends at one character
+            if (at - first) % 2 == 0:
+                return at
+        elif line[at + 1 : at + 2] != "'":
+            return at
+        else:
+            at += 1  # '' stands for one quote
+        at = line.find(quote, at + 1)
+    return -1
 
 
 def _fold_quoted(lines: list[str], double: bool) -> str:
@@ -326,29 +344,26 @@ class _Lines:
         """A single- or double-quoted scalar, on one line or folded over several (its further
         lines indented past its key's)."""
         double = rest[0] == '"'
-        close = rest.find(rest[0], 1)
-        if close > 0 and (rest[1:close].find("\\") < 0 if double else rest[close + 1 : close + 2] != "'"):
-            _after_quote(rest, close + 1)  # the common case: no escapes on one line
-            return rest[1:close]
-        pattern = _DQ_LINES if double else _SQ
-        m = pattern.match(rest)
-        if m is not None:
-            _after_quote(rest, m.end())
-            body = m.group(1)
+        close = _closing(rest, 1, double)
+        if close > 0:
+            _after_quote(rest, close + 1)
+            body = rest[1:close]
         else:
-            raw, parts, i = self.raw, [rest], number
-            while m is None:
+            raw, lines, i = self.raw, [rest[1:]], number
+            while True:
                 i += 1
                 if i >= len(raw) or i - number > _MAX_QUOTED_LINES:
                     raise Decline  # never closed: the full reader says where it starts
                 line = raw[i]
                 if line.strip(" ") and len(line) - len(line.lstrip(" ")) <= col:
                     raise Decline  # not indented past its key
-                parts.append(line)
-                m = pattern.match("\n".join(parts))
-            joined = "\n".join(parts)
-            _after_quote(joined, m.end())
-            body = _fold_quoted(m.group(1).split("\n"), double)
+                close = _closing(line, 0, double)
+                if close >= 0:
+                    break
+                lines.append(line)
+            _after_quote(line, close + 1)
+            lines.append(line[:close])
+            body = _fold_quoted(lines, double)
             self.pos = i
         if double:
             return _unescape(body) if "\\" in body else body

@@ -217,6 +217,28 @@ def test_each_spelling_of_a_value_gives_what_the_full_reader_gives(key: str, val
     assert_same(spelled(key, value))
 
 
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("tags", "[a" + " " * 50_000 + "x{"),
+        ("titles", "{ko: a" + " " * 50_000 + "x["),
+        ("titles", "{ko" + " " * 50_000 + "x}"),
+        ("summary", '"' + '\\"' * 50_000),
+        ("summary", '"a\n' + ('      \\"' * 5_000 + "\n") * 20),
+        ("summary", "'" + "''" * 50_000),
+        ("summary", "|" + " " * 50_000 + "x"),
+        ("summary", "a" + " #" * 50_000 + ":"),
+    ],
+    ids=["flow-list-spaces", "flow-map-spaces", "flow-key-spaces", "escaped-quotes", "quoted-lines",
+         "doubled-quotes", "block-header-spaces", "comment-marks"],
+)  # fmt: skip
+def test_long_hostile_lines_are_read_in_one_pass(key: str, value: str) -> None:
+    """Lines made to make a backtracking match try every split (runs of spaces before a
+    character that fails, escaped quotes that never close) finish, and agree with the full
+    reader. A reader that backtracked would take minutes here, not milliseconds."""
+    assert_same(spelled(key, value))
+
+
 def test_the_plain_spellings_are_read_fast() -> None:
     for key, value in [
         ("summary", "a #c"),
