@@ -213,7 +213,7 @@ class _Lines:
         """Rows at ``col`` with a key; ``dashed``: the first row is a list item's (its dash
         belongs to the list)."""
         out: dict[str, Any] = {}
-        rows, n, resolve = self.rows, len(self.rows), self.resolve
+        rows, n = self.rows, len(self.rows)
         pos = self.pos
         plain_at = -1  # the row of the last plain value, which may go on over lines
         while pos < n:
@@ -248,24 +248,16 @@ class _Lines:
                 out[key] = self.below(col, depth)
                 pos = self.pos
                 continue
+            if key == "id":  # where the value starts, for the event's position
+                self.where[id(out)] = (pos + 1, len(ind) + len(dash) + len(rows[pos][2]) + len(sep) + 1)
             if rest[0] in _SPECIAL:
                 self.pos = pos
-                value = self.special(rest, pos, col)
-                if key == "id":
-                    self.where[id(out)] = (pos + 1, len(ind) + len(dash) + len(rows[pos][2]) + len(sep) + 1)
+                out[key] = self.special(rest, pos, col)
                 pos = self.pos
             else:
-                cut = rest.find(" #")
-                value = (rest if cut < 0 else rest[:cut]).rstrip(" ")
-                if ": " in value or value[-1] == ":":
-                    raise Decline
-                tag = resolve(value)
-                if tag != STR:
-                    value = (tag, value)
-                plain_at = pos if cut < 0 else -1
-                if key == "id":
-                    self.where[id(out)] = (pos + 1, len(ind) + len(dash) + len(rows[pos][2]) + len(sep) + 1)
-            out[key] = value
+                out[key] = self.plain(rest)
+                if " #" not in rest:
+                    plain_at = pos  # it may go on over the next lines
             pos += 1
         self.pos = pos
         return out
