@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
-from anniv import milestones
+from anniv import kernel, milestones
 from anniv.cache import MAGIC, CacheCorrupt, Index, code_version
 
 if TYPE_CHECKING:
@@ -193,10 +193,11 @@ def file_part(idx: Index, k: int) -> FilePart:
 def quick_record(ev: Event) -> tuple[bytes, bytes]:
     """The quick record of ``ev`` (what ``anniv.quick`` reads): two marshal blobs. The first, read for every candidate, is
     None when the event's counting cannot be planned ahead, else one flat tuple of what an
-    English JSON row needs (few objects: decoding it is most of the cost of a row): JSON
-    template (``render.run_template``), English title as JSON, id, importance, precision, month, base year, fixed
-    month-day code (month * 32 + day; 0 when the event moves), leap-day policy, opts in to day
-    counts. The second, read only for tag filters, other languages and formats other than
+    English JSON row needs (few objects: decoding it is most of the cost of a row): the JSON
+    row's texts around its slots (``render.run_template``), English title as JSON, id,
+    importance, precision (its place in ``kernel.PRECISIONS``), month, base year, fixed month-day
+    code (month * 32 + day; 0 when the event moves), leap-day policy (its place in
+    ``kernel.LEAP_DAYS``), opts in to day counts. The second, read only for tag filters, other languages and formats other than
     JSON, is (``render.static_fields``, title per language, titles in ``milestones.LANGS`` as JSON or
     None when all are the English one, tags). A calendar filter needs neither: an event's
     calendar is its file's."""
@@ -206,10 +207,11 @@ def quick_record(ev: Event) -> tuple[bytes, bytes]:
     try:
         y0 = engine.base_year(ev)
         md = engine.fixed_month_day(ev)
+        precision, leap = kernel.PRECISIONS.index(ev.date.precision), kernel.LEAP_DAYS.index(ev.leap_day)
     except (ValueError, OverflowError, AnnivError):
         return marshal.dumps(None), marshal.dumps(None)
     static = render.static_fields(ev)
-    template, _ = render.run_template(static)
+    pieces, _ = render.run_template(static)
     titles = tuple(ev.title_in(lang) for lang in milestones.LANGS)
     first = render.json_line(titles[0])
     others = None
@@ -217,15 +219,15 @@ def quick_record(ev: Event) -> tuple[bytes, bytes]:
         others = tuple(first if t == titles[0] else render.json_line(t) for t in titles)
     code = md[0] * 32 + md[1] if md is not None else 0
     head = (
-        template,
+        pieces,
         first,
         ev.id,
         ev.importance,
-        ev.date.precision,
+        precision,
         ev.date.month,
         y0,
         code,
-        ev.leap_day,
+        leap,
         bool(ev.day_counts),
     )
     return marshal.dumps(head), marshal.dumps((static, titles, others, tuple(ev.tags)))

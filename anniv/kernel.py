@@ -24,6 +24,11 @@ else:
 MAX_ORDINAL = date.max.toordinal()
 LEAP_CODE = 2 * 32 + 29  # month-day code (month * 32 + day) of Feb 29
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# A quick record (``indexer.quick_record``) keeps an event's precision and leap-day policy as
+# their place in these tuples: small ints cost nothing to decode, where strings would each be
+# looked up among the interned ones.
+PRECISIONS = ("day", "month", "year")
+LEAP_DAYS = ("feb28", "mar1", "leap-years-only")
 LONG_WINDOW_DAYS = 400  # longer windows scan every event
 MD_CODES = 13 * 32  # month-day codes of the window index: month * 32 + day
 # What ``dynamic_fields`` returns, in order.
@@ -134,11 +139,7 @@ def dynamic_fields(
     """What a listing row says of one anniversary beyond the event itself: (shown date, kind,
     count, ordinal, label, milestone name, round?, rank, weekday, days until)."""
     day = shown_day(o, precision)
-    key = (kind, count, lang)
-    names = _NAMES.get(key)
-    if names is None:
-        names = _NAMES[key] = milestones.names_of(kind, count, lang)
-    ordinal, label, name, tier = names
+    ordinal, label, name, tier = count_names(kind, count, lang)
     return (
         day[0],
         kind,
@@ -151,6 +152,15 @@ def dynamic_fields(
         day[1],
         o - today,
     )
+
+
+def count_names(kind: str, count: int, lang: str) -> tuple[str, str, str | None, int]:
+    """``milestones.names_of``, worked out once per process for each (kind, count, lang)."""
+    key = (kind, count, lang)
+    names = _NAMES.get(key)
+    if names is None:
+        names = _NAMES[key] = milestones.names_of(kind, count, lang)
+    return names
 
 
 # Memos: a month's listing repeats the same few hundred counts and thirty-odd days thousands

@@ -3,7 +3,7 @@
 The installed command (``anniv/anniv``) starts here. When the command line is ``anniv due`` with options this
 module understands and the folder's index is valid, the listing is built from per-event
 *quick records* written into the index when the YAML was parsed (``indexer.quick_record``): the event's row
-fields, its JSON row as a ``%``-template, and what the kernel needs to count its
+fields, its JSON row cut at its slots, and what the kernel needs to count its
 anniversaries. Only ``os``, ``sys``, ``marshal``, ``mmap``, ``zlib``, ``_datetime`` and anniv's
 light modules (``kernel``, ``milestones``, ``windows``, ``cache``) are imported, no argparse,
 typing, dataclasses, re, json or date library, which is most of what a start-up of the full
@@ -199,12 +199,12 @@ def _answer(argv: list[str], env: "Any", stdout: "IO[str]", today: date | None) 
     rows = _rows(idx, ix, s, e, t, age, repeated, "round" in flags, lang, how, fmt == "json", runs)
     rows.sort()  # by the sort key each row starts with (unique: it ends with id, kind, count)
     if fmt == "json":
-        return _json_pieces([r[1] for r in rows]), warning
+        return _json_pieces([r[4] for r in rows]), warning
     from anniv import render
 
     li = LANGS.index(lang)
     listing = []
-    for _, dyn, i in rows:
+    for *_, dyn, i in rows:
         static, titles, _, _ = marshal.loads(idx.quick_blob(i, 1))
         listing.append(render.assemble(static, titles[li], dyn))
     terminal = None
@@ -240,11 +240,13 @@ def _rows(
     as_json: bool,
     runs: "dict[str, Any]",
 ) -> "list[tuple[Any, ...]]":
-    """Every anniversary in the window, unsorted, each as (sort key for ``how``, its JSON line)
-    or, for the other formats, (sort key, ``kernel.dynamic_fields``, event number).
+    """Every anniversary in the window, unsorted, each as (sort key for ``how``, id, kind,
+    count, its JSON line) or, for the other formats, (the same four, ``kernel.dynamic_fields``,
+    event number).
 
-    The sort keys are ``due.order``'s: by date, roundest first, then id (``date``); round ones
-    first (``round``); by rank (``rank``). The JSON line fills the record's template; the
+    The order is ``due.order``'s: by date, roundest first, then id (``date``); round ones
+    first (``round``); by rank (``rank``). The JSON line fills the slots between the record's
+    texts; the
     dynamic strings (dates, kinds, ordinals, labels, milestone names, weekdays) come from
     anniv's own tables and never need escaping, and titles were written as JSON when the
     index was built."""
@@ -256,6 +258,8 @@ def _rows(
     ranges = [(f["first"], f["first"] + f["count"]) for f in idx.files if f["header"][0] in repeated["calendar"]]
     days = kernel.window_days(s, e) if e - s <= kernel.LONG_WINDOW_DAYS else None
     loads, blob, occurrences, dynamic = marshal.loads, idx.quick_reader(), kernel.occurrences, kernel.dynamic_fields
+    names_of, shown_day = kernel.count_names, kernel.shown_day
+    precisions, leap_days = kernel.PRECISIONS, kernel.LEAP_DAYS
     li = LANGS.index(lang)
     # ``kernel.dynamic_fields`` splits in two: the date, weekday and days until depend on the
     # day (and precision) alone, the rest on the count (and importance) alone. Each half is
@@ -265,13 +269,13 @@ def _rows(
     by_count: dict[tuple[str, int, int], tuple[bool, int, str]] = {}
     by_day: dict[tuple[int, str], tuple[str, str]] = {}
     seen: set[str] = set()
-    slots: tuple[Any, ...]
     out: list[tuple[Any, ...]] = []
     for i in kernel.candidates(ix, s, e, idx.n, t, age):
         rec = loads(blob(i))
         if rec is None:
             raise Fallback
-        template, title, eid, importance, precision, month, y0, code, leap, opt_in = rec
+        pieces, title, eid, importance, precision, month, y0, code, leap, opt_in = rec
+        precision, leap = precisions[precision], leap_days[leap]
         if eid in seen:
             continue
         seen.add(eid)
@@ -305,36 +309,52 @@ def _rows(
         for o, kind, count in occurrences(precision, month, y0, kept, greg_of[i], opt_in, s, e, t, age):
             if not as_json:
                 dyn = dynamic(o, kind, count, precision, importance, t, lang)
-                is_round, rank, slots = dyn[6], dyn[7], ()
+                is_round, rank = dyn[6], dyn[7]
             else:
+                # the same values as ``dynamic(o, kind, count, precision, importance, t, lang)``,
+                # each half worked out only when it is new
                 ck, dk = (kind, count, importance), (o, precision)
-                counted, day = by_count.get(ck), by_day.get(dk)
-                if counted is None or day is None:
-                    shown, _, _, ordinal, label, milestone, rnd, rk, weekday, until = dynamic(
-                        o, kind, count, precision, importance, t, lang
+                counted = by_count.get(ck)
+                if counted is None:
+                    ordinal, label, milestone, tier = names_of(kind, count, lang)
+                    rk = milestones.rank(tier, importance)
+                    mq = "null" if milestone is None else f'"{milestone}"'
+                    values = (
+                        f'"{kind}"',
+                        f'"{kind}"',
+                        count,
+                        f'"{ordinal}"',
+                        f'"{label}"',
+                        mq,
+                        "true" if tier >= 1 else "false",
+                        rk,
                     )
-                    if counted is None:
-                        kq = f'"{kind}"'
-                        mq = "null" if milestone is None else f'"{milestone}"'
-                        values = (kq, kq, count, f'"{ordinal}"', f'"{label}"', mq, "true" if rnd else "false", rk)
-                        counted = by_count[ck] = (rnd, rk, counted_run % values)
-                    if day is None:
-                        wq = "null" if weekday is None else f'"{weekday}"'
-                        day = by_day[dk] = (f'"{shown}"', daily_run % (wq, until))
+                    counted = by_count[ck] = (tier >= 1, rk, counted_run % values)
+                day = by_day.get(dk)
+                if day is None:
+                    shown, weekday = shown_day(o, precision)
+                    wq = "null" if weekday is None else f'"{weekday}"'
+                    day = by_day[dk] = (f'"{shown}"', daily_run % (wq, o - t))
                 is_round, rank, middle = counted
-                slots = (title, day[0], middle, day[1])
+                shown, daily = day
             if round_only and not is_round:
                 continue
+            # ``due.order``'s key, its leading numbers packed into one int (sorting compares
+            # ints fastest): not round, then the day, then the highest rank (0..63)
+            low = 63 - rank
+            if not 0 <= low <= 63:
+                raise Fallback
             if how == "round":
-                key: tuple[Any, ...] = (not is_round, o, -rank, eid, kind, count)
+                k = (not is_round) << 32 | o << 6 | low
             elif how == "rank":
-                key = (-rank, o, -rank, eid, kind, count)
+                k = low << 32 | o << 6 | low
             else:
-                key = (o, -rank, eid, kind, count)
+                k = o << 6 | low
             if as_json:
-                out.append((key, template % slots))
+                p0, p1, p2, p3, p4 = pieces
+                out.append((k, eid, kind, count, "".join((p0, title, p1, shown, p2, middle, p3, daily, p4))))
             else:
-                out.append((key, dyn, i))
+                out.append((k, eid, kind, count, dyn, i))
     return out
 
 

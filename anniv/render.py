@@ -111,21 +111,33 @@ ROW_RUNS = {
 }
 
 
-def run_template(static: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
-    """A row's JSON as a ``%``-template for ``anniv.quick``: the event's own fields (from
-    ``static_fields``) written out exactly as ``to_json`` writes them, and ``%s`` where the
-    title, the date, and each run of ``ROW_RUNS`` go (a JSON value, or a run filled from its
-    sub-template in ``run_layout``). Returns the template and the names of its slots.
+def run_template(static: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A row's JSON cut at its slots, for ``anniv.quick``: the texts around the slots, with the
+    event's own fields (from ``static_fields``) written out exactly as ``to_json`` writes them,
+    and the names of the slots between them: the title, the date, and each run of
+    ``ROW_RUNS`` (a JSON value, or a run filled from its sub-template in ``run_layout``).
+    ``fill`` puts a row back together.
 
-    The template is the row skeleton (``_skeleton``) with each of the event's fields encoded on
+    The texts are the row skeleton (``_skeleton``) with each of the event's fields encoded on
     its own: JSON is compositional, so a value encoded alone is the same text as inside the
     whole row, and no text of the event is ever searched for markers."""
     texts, fields, names = _skeleton()
     pieces = [texts[0]]
     for field, text in zip(fields, texts[1:], strict=True):
-        pieces.append(json_line(static[field]).replace("%", "%%") if field else "%s")
-        pieces.append(text)
-    return "".join(pieces), names
+        if field:
+            pieces[-1] += json_line(static[field]) + text
+        else:
+            pieces.append(text)
+    return tuple(pieces), names
+
+
+def fill(pieces: tuple[str, ...], slots: tuple[str, ...]) -> str:
+    """A row from ``run_template``'s texts and one JSON text per slot."""
+    out = [pieces[0]]
+    for slot, text in zip(slots, pieces[1:], strict=True):
+        out.append(slot)
+        out.append(text)
+    return "".join(out)
 
 
 def run_layout() -> tuple[tuple[str, ...], dict[str, tuple[tuple[str, ...], str]]]:

@@ -234,7 +234,7 @@ def test_a_corrupt_quick_record_is_never_trusted(tmp_path: Path, monkeypatch: py
     assert main(argv, stdout=io.StringIO(), stderr=io.StringIO(), env=env) == 0
     (index,) = (tmp_path / "cache").glob("*.idx")
     raw = bytearray(index.read_bytes())
-    at = raw.rfind(b'"title": %s')  # inside the event's JSON template
+    at = raw.rfind(b'"title": ')  # inside the texts of the event's JSON row
     assert at > 0
     raw[at + 2] ^= 0x20
     index.write_bytes(bytes(raw))
@@ -305,7 +305,7 @@ def test_a_filled_row_template_is_the_rows_json(
     assert all(tuple(fields) == quick.RUNS[name] for name, (fields, _) in runs.items())
     value = dict(zip(kernel.DYNAMIC_NAMES, dyn, strict=True), title=text + "T")
     filled = {name: sub % tuple(render.json_line(value[f]) for f in fields) for name, (fields, sub) in runs.items()}
-    assert template % tuple(filled.get(n) or render.json_line(value[n]) for n in names) == expected
+    assert render.fill(template, tuple(filled.get(n) or render.json_line(value[n]) for n in names)) == expected
 
 
 @given(st.lists(st.integers(-5, 5), max_size=30), st.integers(-6, 6))
