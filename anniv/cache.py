@@ -65,10 +65,20 @@ VERSIONED = (
 )
 
 
+def package_dir() -> str:
+    """The real folder of anniv's modules, resolved once per process."""
+    if not _HERE:
+        _HERE.append(os.path.dirname(os.path.realpath(__file__)))
+    return _HERE[0]
+
+
+_HERE: list[str] = []
+
+
 def code_version() -> str:
     """Changes whenever code that turns YAML into values or values into index keys changes:
     the size and mtime of each module in ``VERSIONED`` (compared as text, not hashed)."""
-    here = os.path.dirname(os.path.realpath(__file__))
+    here = package_dir()
     out = []
     for name in VERSIONED:
         try:

@@ -85,27 +85,29 @@ def _data_dir(values: dict[str, str], env: "Any") -> str:
         raise Fallback
     if given:
         return _pure(given)
-    here = os.path.dirname(os.path.realpath(__file__))
+    here = cache.package_dir()
     for candidate in (os.path.join(here, "calendars"), os.path.join(os.path.dirname(here), "calendars")):
         if os.path.isdir(candidate):
             return candidate
     raise Fallback
 
 
-def _identity(data: str) -> "tuple[Any, ...]":
-    """``catalog._load_cached``'s identity of a folder: its real path and the seed roots."""
-    folder = os.path.realpath(data)
+def _identity(folder: str) -> "tuple[Any, ...]":
+    """``catalog._load_cached``'s identity of a folder (given by its real path): that path and
+    the seed roots."""
     roots = [os.path.dirname(folder), folder]
-    here = os.path.dirname(os.path.realpath(__file__))
+    here = cache.package_dir()
     for extra in (here, os.path.dirname(here)):
         if os.path.isdir(os.path.join(extra, "seeds")) and extra not in roots:
             roots.append(extra)
     return (folder, None, tuple(roots))
 
 
-def _display(path: str) -> str:
+def _display(path: str, cwd: str) -> str:
+    """How messages name ``path``: relative to ``cwd`` (the current directory) unless that
+    climbs out of it."""
     try:
-        rel = os.path.relpath(path)
+        rel = os.path.relpath(path, cwd)
     except ValueError:
         return path
     return rel if not rel.startswith("..") else path
@@ -118,16 +120,21 @@ def _open(data: str) -> "tuple[Any, list[str]]":
         raise Fallback
     names = sorted(n for n in os.listdir(data) if os.path.splitext(n)[1] in (".yaml", ".yml") and not n.startswith("."))
     paths = [data.rstrip("/") + "/" + n if data != "/" else "/" + n for n in names]
-    identity = _identity(data)
+    real = os.path.realpath(data)
+    identity = _identity(real)
     keys = []
-    for p in paths:
-        if os.path.islink(p):
-            raise Fallback  # the full path decides whether a link may leave the folder
-        keys.append(cache.file_key(p))
+    for n, p in zip(names, paths, strict=True):
+        st = os.lstat(p)
+        if st.st_mode & 0o170000 == 0o120000:
+            raise Fallback  # a link: the full path decides whether it may leave the folder
+        # ``cache.file_key(p)``: a name in a folder, not a link, is that folder's real path
+        # and the name, without resolving every part of the path again
+        keys.append((real.rstrip("/") + "/" + n, st.st_mtime_ns, st.st_size))
     idx = cache.open_index(cache.index_file(folder, identity), identity)
     if idx is None:
         raise Fallback
-    displays = [_display(p) for p in paths]
+    cwd = os.getcwd()
+    displays = [_display(p, cwd) for p in paths]
     if [tuple(f["key"]) for f in idx.files] != keys or [f["display"] for f in idx.files] != displays:
         raise Fallback
     return idx, displays
