@@ -174,6 +174,13 @@ class Index:
             self._q = read
         return read
 
+    def quick_parts(self) -> "tuple[memoryview, memoryview, memoryview, mmap.mmap, int, Callable[[bytes], int]]":
+        """What ``quick_reader`` reads with, for a loop that reads part 0 of many records
+        itself: event -> slot, slot offsets, slot checksums, the map, where the body starts
+        and the checksum function. Part ``p`` of event ``i`` is slot ``k = 2 * slot[i] + p``:
+        ``map[body + offsets[k] : body + offsets[k + 1]]``, whose CRC-32 must be ``crcs[k]``."""
+        return self.array("qslot"), self.array("qoffsets"), self.array("qcrcs"), self._mm, self._body, zlib.crc32
+
     def extra(self, where: tuple[int, int, int]) -> "Any":
         """A per-file blob (index keys or cross-check keys) stored after the events."""
         off, length, crc = where

@@ -92,18 +92,31 @@ def occurrences(
                 o = kept(year)  # type: ignore[operator]
                 if o and start <= o <= end:
                     out.append((o, "years", year - y0))
-        if greg and (opt_in or age > 0) and (opt_in or (today - greg) / 365.2425 < age):
-            for n in milestones.DAY_COUNTS:
-                o = greg + n - 1  # inclusive: the event day is day 1
-                if o > MAX_ORDINAL:
-                    break
-                if start <= o <= end:
-                    out.append((o, "days", n))
+        if counts_days(greg, opt_in, today, age):
+            out.extend(day_counts(greg, start, end))
     else:
         for year in range(max(date.fromordinal(start).year, 1), date.fromordinal(end).year + 1):
             o = date(year, month or 1, 1).toordinal()
             if year - y0 >= 1 and start <= o <= end:
                 out.append((o, "years", year - y0))
+    return out
+
+
+def counts_days(greg: int, opt_in: bool, today: int, age: int) -> bool:
+    """Whether an event on the Gregorian day ``greg`` (0: none) is counted in days: it opts in,
+    or it is younger than ``age`` years at ``today`` (``age`` 0: only those that opt in)."""
+    return bool(greg) and (opt_in or (age > 0 and (today - greg) / 365.2425 < age))
+
+
+def day_counts(greg: int, start: int, end: int) -> list[tuple[int, str, int]]:
+    """The 100th, 1,000th and 10,000th days from ``greg`` that fall from ``start`` to ``end``."""
+    out = []
+    for n in milestones.DAY_COUNTS:
+        o = greg + n - 1  # inclusive: the event day is day 1
+        if o > MAX_ORDINAL:
+            break
+        if start <= o <= end:
+            out.append((o, "days", n))
     return out
 
 

@@ -42,8 +42,8 @@ def ordinal(n: int, lang: str = "en") -> str:
         return f"{n}周年"
     if n <= 9:
         return _WORDS[n - 1]
-    suffix = "th" if n % 100 in (11, 12, 13) else _SUFFIXES.get(n % 10, "th")
-    return f"{group(n)}{suffix}"
+    suffix = "th" if 11 <= n % 100 <= 13 else _SUFFIXES.get(n % 10, "th")
+    return f"{n}{suffix}" if n < 1000 else f"{n:,}{suffix}"  # group(n)
 
 
 _SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
@@ -60,12 +60,15 @@ def day_label(days: int, lang: str = "en") -> str:
 
 def tier(years: int) -> int:
     """How round a number is: 5 for multiples of 100, 4 of 50, 3 of 25, 2 of 10, 1 of 5, else 0."""
-    if years <= 0:
-        return 0
-    for t, step in ((5, 100), (4, 50), (3, 25), (2, 10), (1, 5)):
-        if years % step == 0:
-            return t
-    return 0
+    if years <= 0 or years % 5:
+        return 0  # four counts in five: decided by one remainder
+    if years % 100 == 0:
+        return 5
+    if years % 50 == 0:
+        return 4
+    if years % 25 == 0:
+        return 3
+    return 2 if years % 10 == 0 else 1
 
 
 def day_tier(days: int) -> int:
@@ -106,10 +109,11 @@ def label_of(kind: str, count: int, lang: str = "en") -> str:
 def names_of(kind: str, count: int, lang: str = "en") -> tuple[str, str, str | None, int]:
     """Everything a listing says of a count, each worked out once: (ordinal, label,
     milestone name, tier)."""
-    ordinal_text = ordinal_of(kind, count, lang)
     if kind == "days":
-        return ordinal_text, ordinal_text, None, day_tier(count)
-    name = milestone_name(count)
+        text = day_label(count, lang)
+        return text, text, None, day_tier(count)
+    ordinal_text = ordinal(count, lang)
+    name = MILESTONE_NAMES.get(count)  # milestone_name(count)
     label = ordinal_text
     if lang == "en":
         label = f"{ordinal_text} anniversary ({name})" if name else f"{ordinal_text} anniversary"

@@ -267,6 +267,8 @@ def _rows(
     loads, blob, occurrences, dynamic = marshal.loads, idx.quick_reader(), kernel.occurrences, kernel.dynamic_fields
     names_of, shown_day = kernel.count_names, kernel.shown_day
     precisions, leap_days = kernel.PRECISIONS, kernel.LEAP_DAYS
+    counts_days, day_counts = kernel.counts_days, kernel.day_counts
+    old = t - (age + 1) * 366  # an event on or before this day is too old for day counts
     li = LANGS.index(lang)
     # ``kernel.dynamic_fields`` splits in two: the date, weekday and days until depend on the
     # day (and precision) alone, the rest on the count (and importance) alone. Each half is
@@ -277,8 +279,13 @@ def _rows(
     by_day: dict[tuple[int, str], tuple[str, str]] = {}
     seen: set[str] = set()
     out: list[tuple[Any, ...]] = []
+    qslot, qoffsets, qcrcs, mm, body, crc32 = idx.quick_parts()
     for i in kernel.candidates(ix, s, e, idx.n, t, age):
-        rec = loads(blob(i))
+        k2 = 2 * qslot[i]  # part 0 of event i: ``blob(i)`` written out
+        data = mm[body + qoffsets[k2] : body + qoffsets[k2 + 1]]
+        if crc32(data) != qcrcs[k2]:
+            raise cache.CacheCorrupt(f"quick record {i} fails its checksum")
+        rec = loads(data)
         if rec is None:
             raise Fallback
         pieces, title, eid, importance, precision, month, y0, code, leap, opt_in = rec
@@ -295,25 +302,36 @@ def _rows(
             if titles is not None:
                 title = titles[li]
         kept: Any
-        if code:
-            if days is not None and code != kernel.LEAP_CODE:
+        if code and days is not None and code != kernel.LEAP_CODE and precision == "day":
+            # ``occurrences`` for the common case, written out: an event kept on one month-day
+            # has its years on the window's days with that month-day
+            found = []
+            for o, year in days.get(code, ()):
+                if year > y0:
+                    found.append((o, "years", year - y0))
+            g = greg_of[i]
+            if g and (opt_in or g > old) and counts_days(g, opt_in, t, age):
+                found.extend(day_counts(g, s, e))
+        else:
+            if code and days is not None and code != kernel.LEAP_CODE:
                 kept = days.get(code, [])
-            else:
+            elif code:
 
                 def kept(year: int, m: int = code // 32, d: int = code % 32, leap: str = leap) -> int:
                     return kernel.day_in_year(year, m, d, leap)
 
-        else:
-            raw = tables.get(i)
-            if raw is None and precision == "day":
-                raise Fallback
-            table = memoryview(raw or b"").cast("i")
+            else:
+                raw = tables.get(i)
+                if raw is None and precision == "day":
+                    raise Fallback
+                table = memoryview(raw or b"").cast("i")
 
-            def kept(year: int, table: memoryview = table) -> int:
-                o: int = table[year - lo]
-                return o
+                def kept(year: int, table: memoryview = table) -> int:
+                    o: int = table[year - lo]
+                    return o
 
-        for o, kind, count in occurrences(precision, month, y0, kept, greg_of[i], opt_in, s, e, t, age):
+            found = occurrences(precision, month, y0, kept, greg_of[i], opt_in, s, e, t, age)
+        for o, kind, count in found:
             if not as_json:
                 dyn = dynamic(o, kind, count, precision, importance, t, lang)
                 is_round, rank = dyn[6], dyn[7]

@@ -95,3 +95,27 @@ def test_round_tiers(years: int, expected: int) -> None:
 def test_day_labels() -> None:
     assert day_label(1000) == "1,000 days"
     assert day_label(10000, "ko") == "10000일"
+
+
+def test_tiers_and_names_agree_with_their_definitions_for_every_count() -> None:
+    """``tier`` is the largest of 100, 50, 25, 10, 5 that divides the count (written as a
+    chain of remainders for speed), and ``names_of``, which listings use, says what the
+    separate functions say: ordinal with thousands grouped, label, traditional name, tier."""
+    from anniv.milestones import LANGS, day_tier, group, names_of
+
+    for n in range(-3, 12_001):
+        steps = [t for t, step in ((5, 100), (4, 50), (3, 25), (2, 10), (1, 5)) if n > 0 and n % step == 0]
+        assert tier(n) == (steps[0] if steps else 0), n
+        if n < 1:
+            continue
+        for lang in LANGS:
+            ordinal_text, label, name, t = names_of("years", n, lang)
+            assert ordinal_text == ordinal(n, lang)
+            if lang == "en" and n > 9:
+                assert ordinal_text.startswith(group(n))
+            assert (name, t) == (milestone_name(n), tier(n))
+            expected = ordinal_text
+            if lang == "en":
+                expected = f"{ordinal_text} anniversary" + (f" ({name})" if name else "")
+            assert label == expected
+            assert names_of("days", n, lang) == (day_label(n, lang), day_label(n, lang), None, day_tier(n))
