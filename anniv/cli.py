@@ -175,6 +175,12 @@ def main(
         return 130
     except BrokenPipeError:
         return 0
+    except UnicodeEncodeError as exc:  # the terminal or PYTHONIOENCODING cannot take the text
+        err.write(
+            f"anniv: the output's encoding ({exc.encoding}) cannot write {exc.object[exc.start : exc.end]!r};"
+            " use a UTF-8 locale or set PYTHONIOENCODING=utf-8\n"
+        )
+        return 1
 
 
 def main_exit() -> None:

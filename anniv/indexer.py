@@ -211,16 +211,20 @@ def quick_record(ev: Event) -> tuple[bytes, bytes]:
     except (ValueError, OverflowError, AnnivError):
         return marshal.dumps(None), marshal.dumps(None)
     static = render.static_fields(ev)
-    pieces, _ = render.run_template(static)
     titles = tuple(ev.title_in(lang) for lang in milestones.LANGS)
     first = render.json_line(titles[0])
+    try:  # JSON rows are written as UTF-8 bytes (text no encoder takes goes the full path)
+        pieces = tuple(p.encode("utf-8") for p in render.run_template(static)[0])
+        first_bytes = first.encode("utf-8")
+    except UnicodeEncodeError:
+        return marshal.dumps(None), marshal.dumps(None)
     others = None
     if any(t != titles[0] for t in titles):
         others = tuple(first if t == titles[0] else render.json_line(t) for t in titles)
     code = md[0] * 32 + md[1] if md is not None else 0
     head = (
         pieces,
-        first,
+        first_bytes,
         ev.id,
         ev.importance,
         precision,

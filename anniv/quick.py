@@ -146,6 +146,9 @@ def run(argv: list[str], env: "Any", stdout: "IO[str]", stderr: "IO[str]", today
     the full command line has to. Nothing is written unless the answer is complete."""
     if env.get("ANNIV_QUICK") == "0" or env.get("ANNIV_NO_CACHE") == "1":
         return None
+    encoding = (getattr(stdout, "encoding", None) or "utf-8").lower().replace("_", "-")
+    if encoding not in ("utf-8", "utf8"):
+        return None  # text it may not be able to encode: the full path writes it, or says why not
     try:
         text, warning = _answer(argv, env, stdout, today)
     except (Fallback, cache.CacheCorrupt, ValueError, KeyError, IndexError, TypeError, EOFError, OSError):
@@ -153,15 +156,37 @@ def run(argv: list[str], env: "Any", stdout: "IO[str]", stderr: "IO[str]", today
     try:
         if warning:
             stderr.write(warning)
+        raw = _utf8_bytes(stdout)
         for piece in text:
-            stdout.write(piece)
+            if isinstance(piece, str):
+                stdout.write(piece)
+            elif raw is None:
+                stdout.write(piece.decode("utf-8"))
+            else:
+                view = memoryview(piece)
+                while view:  # an unbuffered stream may take part of it
+                    view = view[raw.write(view) :]
     except BrokenPipeError:
         return 0
     return 0
 
 
-def _answer(argv: list[str], env: "Any", stdout: "IO[str]", today: date | None) -> "tuple[Iterable[str], str]":
-    """The output, in pieces, and a warning for stderr (or "")."""
+def _utf8_bytes(stdout: "Any") -> "Any":
+    """The binary stream under ``stdout`` (whose text ``run`` has checked is encoded as UTF-8),
+    so that UTF-8 bytes can go straight to it after what is already written; None for a stream
+    of text alone. The error handler does not matter: the rows were encoded strictly, so they
+    hold no lone surrogates, the only text on which UTF-8 error handlers differ."""
+    raw = getattr(stdout, "buffer", None)
+    if raw is None:
+        return None
+    stdout.flush()
+    return raw
+
+
+def _answer(
+    argv: list[str], env: "Any", stdout: "IO[str]", today: date | None
+) -> "tuple[Iterable[str] | Iterable[bytes], str]":
+    """The output, in pieces (text, or UTF-8 for JSON), and a warning for stderr (or "")."""
     values, repeated, flags = _parse(argv)
     fmt = values.get("format", "table")
     lang = values.get("lang", "en")
@@ -220,17 +245,17 @@ def _answer(argv: list[str], env: "Any", stdout: "IO[str]", today: date | None) 
     return [render.listing(listing, f"Anniversaries, {title}", fmt, terminal)], warning
 
 
-def _json_pieces(lines: "list[str]", per_piece: int = 64) -> "Iterator[str]":
+def _json_pieces(lines: "list[bytes]", per_piece: int = 64) -> "Iterator[bytes]":
     """``render.to_json`` of a list whose items are already JSON, made piece by piece as it
     is written (``per_piece`` lines at a time): a month of a large catalogue is half a
     megabyte, and joining it whole, then encoding it whole, would cost two fresh buffers of
     that size (page faults at 3.5 µs a page on this machine) for nothing."""
     if not lines:
-        yield "[]\n"
+        yield b"[]\n"
         return
-    yield "[\n"
+    yield b"[\n"
     for k in range(0, len(lines), per_piece):
-        yield ",\n".join(lines[k : k + per_piece]) + (",\n" if k + per_piece < len(lines) else "\n]\n")
+        yield b",\n".join(lines[k : k + per_piece]) + (b",\n" if k + per_piece < len(lines) else b"\n]\n")
 
 
 def _rows(
@@ -275,8 +300,8 @@ def _rows(
     # worked out once per process, already JSON: the count's fields and the weekday with days
     # until as one piece each, filled into the run templates of ``render.run_template``.
     counted_run, daily_run = runs["counted"][1], runs["daily"][1]
-    by_count: dict[tuple[str, int, int], tuple[bool, int, str]] = {}
-    by_day: dict[tuple[int, str], tuple[str, str]] = {}
+    by_count: dict[tuple[str, int, int], tuple[bool, int, bytes]] = {}
+    by_day: dict[tuple[int, str], tuple[bytes, bytes]] = {}
     seen: set[str] = set()
     out: list[tuple[Any, ...]] = []
     qslot, qoffsets, qcrcs, mm, body, crc32 = idx.quick_parts()
@@ -300,7 +325,7 @@ def _rows(
             if tags and not tags.intersection(ev_tags):
                 continue
             if titles is not None:
-                title = titles[li]
+                title = titles[li].encode("utf-8")
         kept: Any
         if code and days is not None and code != kernel.LEAP_CODE and precision == "day":
             # ``occurrences`` for the common case, written out: an event kept on one month-day
@@ -354,30 +379,31 @@ def _rows(
                         "true" if tier >= 1 else "false",
                         rk,
                     )
-                    counted = by_count[ck] = (tier >= 1, rk, counted_run % values)
+                    counted = by_count[ck] = (tier >= 1, rk, (counted_run % values).encode("utf-8"))
                 day = by_day.get(dk)
                 if day is None:
-                    shown, weekday = shown_day(o, precision)
+                    text, weekday = shown_day(o, precision)
                     wq = "null" if weekday is None else f'"{weekday}"'
-                    day = by_day[dk] = (f'"{shown}"', daily_run % (wq, o - t))
+                    day = by_day[dk] = (f'"{text}"'.encode(), (daily_run % (wq, o - t)).encode())
                 is_round, rank, middle = counted
                 shown, daily = day
             if round_only and not is_round:
                 continue
-            # ``due.order``'s key, its leading numbers packed into one int (sorting compares
-            # ints fastest): not round, then the day, then the highest rank (0..63)
+            # ``due.order``'s key, its leading numbers packed into one int below 2**30, which
+            # sorting compares fastest: not round, then the day (an ordinal, below 2**22), then
+            # the highest rank (0..63) first; by rank, the rank and then the day
             low = 63 - rank
             if not 0 <= low <= 63:
                 raise Fallback
             if how == "round":
-                k = (not is_round) << 32 | o << 6 | low
+                k = (not is_round) << 28 | o << 6 | low
             elif how == "rank":
-                k = low << 32 | o << 6 | low
+                k = low << 22 | o
             else:
                 k = o << 6 | low
             if as_json:
                 p0, p1, p2, p3, p4 = pieces
-                out.append((k, eid, kind, count, "".join((p0, title, p1, shown, p2, middle, p3, daily, p4))))
+                out.append((k, eid, kind, count, b"".join((p0, title, p1, shown, p2, middle, p3, daily, p4))))
             else:
                 out.append((k, eid, kind, count, dyn, i))
     return out
