@@ -174,12 +174,16 @@ class Index:
             self._q = read
         return read
 
-    def quick_parts(self) -> "tuple[memoryview, memoryview, memoryview, mmap.mmap, int, Callable[[bytes], int]]":
+    def quick_parts(self) -> "tuple[memoryview, memoryview, memoryview, memoryview, Callable[[Any], int]]":
         """What ``quick_reader`` reads with, for a loop that reads part 0 of many records
-        itself: event -> slot, slot offsets, slot checksums, the map, where the body starts
-        and the checksum function. Part ``p`` of event ``i`` is slot ``k = 2 * slot[i] + p``:
-        ``map[body + offsets[k] : body + offsets[k + 1]]``, whose CRC-32 must be ``crcs[k]``."""
-        return self.array("qslot"), self.array("qoffsets"), self.array("qcrcs"), self._mm, self._body, zlib.crc32
+        itself: event -> slot, slot offsets, slot checksums, the body of the map (read in
+        place) and the checksum function. Part ``p`` of event ``i`` is slot
+        ``k = 2 * slot[i] + p``: ``body[offsets[k] : offsets[k + 1]]``, whose CRC-32 must be
+        ``crcs[k]``."""
+        if self._view is None:
+            self._view = memoryview(self._mm)
+        body = self._view[self._body :]
+        return self.array("qslot"), self.array("qoffsets"), self.array("qcrcs"), body, zlib.crc32
 
     def extra(self, where: tuple[int, int, int]) -> "Any":
         """A per-file blob (index keys or cross-check keys) stored after the events."""

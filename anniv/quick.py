@@ -301,20 +301,20 @@ def _rows(
     # until as one piece each, filled into the run templates of ``render.run_template``.
     counted_run, daily_run = runs["counted"][1], runs["daily"][1]
     by_count: dict[tuple[str, int, int], tuple[bool, int, bytes]] = {}
-    by_day: dict[tuple[int, str], tuple[bytes, bytes]] = {}
+    by_day: dict[tuple[int, int], tuple[bytes, bytes, int]] = {}
     seen: set[str] = set()
     out: list[tuple[Any, ...]] = []
-    qslot, qoffsets, qcrcs, mm, body, crc32 = idx.quick_parts()
+    fixed_days, leap_code, day_precision = days is not None, kernel.LEAP_CODE, precisions.index("day")
+    qslot, qoffsets, qcrcs, view, crc32 = idx.quick_parts()
     for i in kernel.candidates(ix, s, e, idx.n, t, age):
-        k2 = 2 * qslot[i]  # part 0 of event i: ``blob(i)`` written out
-        data = mm[body + qoffsets[k2] : body + qoffsets[k2 + 1]]
+        k2 = 2 * qslot[i]  # part 0 of event i: ``blob(i)`` written out, read in place
+        data = view[qoffsets[k2] : qoffsets[k2 + 1]]
         if crc32(data) != qcrcs[k2]:
             raise cache.CacheCorrupt(f"quick record {i} fails its checksum")
         rec = loads(data)
         if rec is None:
             raise Fallback
-        pieces, title, eid, importance, precision, month, y0, code, leap, opt_in = rec
-        precision, leap = precisions[precision], leap_days[leap]
+        pieces, title, eid, importance, p, month, y0, code, leap, opt_in = rec
         if eid in seen:
             continue
         seen.add(eid)
@@ -327,22 +327,23 @@ def _rows(
             if titles is not None:
                 title = titles[li].encode("utf-8")
         kept: Any
-        if code and days is not None and code != kernel.LEAP_CODE and precision == "day":
+        if code and p == day_precision and fixed_days and code != leap_code:
             # ``occurrences`` for the common case, written out: an event kept on one month-day
             # has its years on the window's days with that month-day
             found = []
-            for o, year in days.get(code, ()):
+            for o, year in days.get(code, ()):  # type: ignore[union-attr]
                 if year > y0:
                     found.append((o, "years", year - y0))
             g = greg_of[i]
             if g and (opt_in or g > old) and counts_days(g, opt_in, t, age):
                 found.extend(day_counts(g, s, e))
         else:
-            if code and days is not None and code != kernel.LEAP_CODE:
+            precision, policy = precisions[p], leap_days[leap]
+            if code and days is not None and code != leap_code:
                 kept = days.get(code, [])
             elif code:
 
-                def kept(year: int, m: int = code // 32, d: int = code % 32, leap: str = leap) -> int:
+                def kept(year: int, m: int = code // 32, d: int = code % 32, leap: str = policy) -> int:
                     return kernel.day_in_year(year, m, d, leap)
 
             else:
@@ -357,14 +358,10 @@ def _rows(
 
             found = occurrences(precision, month, y0, kept, greg_of[i], opt_in, s, e, t, age)
         for o, kind, count in found:
-            if not as_json:
-                dyn = dynamic(o, kind, count, precision, importance, t, lang)
-                is_round, rank = dyn[6], dyn[7]
-            else:
+            if as_json:
                 # the same values as ``dynamic(o, kind, count, precision, importance, t, lang)``,
-                # each half worked out only when it is new
-                ck, dk = (kind, count, importance), (o, precision)
-                counted = by_count.get(ck)
+                # each half worked out only when it is new, with its part of the sort key
+                counted = by_count.get((kind, count, importance))
                 if counted is None:
                     ordinal, label, milestone, tier = names_of(kind, count, lang)
                     rk = milestones.rank(tier, importance)
@@ -379,34 +376,45 @@ def _rows(
                         "true" if tier >= 1 else "false",
                         rk,
                     )
-                    counted = by_count[ck] = (tier >= 1, rk, (counted_run % values).encode("utf-8"))
-                day = by_day.get(dk)
+                    run = (counted_run % values).encode("utf-8")
+                    counted = by_count[(kind, count, importance)] = (tier >= 1, _key_high(how, tier >= 1, rk), run)
+                day = by_day.get((o, p))
                 if day is None:
-                    text, weekday = shown_day(o, precision)
+                    text, weekday = shown_day(o, precisions[p])
                     wq = "null" if weekday is None else f'"{weekday}"'
-                    day = by_day[dk] = (f'"{text}"'.encode(), (daily_run % (wq, o - t)).encode())
-                is_round, rank, middle = counted
-                shown, daily = day
-            if round_only and not is_round:
-                continue
-            # ``due.order``'s key, its leading numbers packed into one int below 2**30, which
-            # sorting compares fastest: not round, then the day (an ordinal, below 2**22), then
-            # the highest rank (0..63) first; by rank, the rank and then the day
-            low = 63 - rank
-            if not 0 <= low <= 63:
-                raise Fallback
-            if how == "round":
-                k = (not is_round) << 28 | o << 6 | low
-            elif how == "rank":
-                k = low << 22 | o
-            else:
-                k = o << 6 | low
-            if as_json:
+                    run = (daily_run % (wq, o - t)).encode()
+                    day = by_day[(o, p)] = (f'"{text}"'.encode(), run, _key_low(how, o))
+                is_round, high, middle = counted
+                if round_only and not is_round:
+                    continue
+                shown, daily, low = day
                 p0, p1, p2, p3, p4 = pieces
-                out.append((k, eid, kind, count, b"".join((p0, title, p1, shown, p2, middle, p3, daily, p4))))
+                out.append((high | low, eid, kind, count, b"".join((p0, title, p1, shown, p2, middle, p3, daily, p4))))
             else:
-                out.append((k, eid, kind, count, dyn, i))
+                dyn = dynamic(o, kind, count, precisions[p], importance, t, lang)
+                if round_only and not dyn[6]:
+                    continue
+                out.append((_key_high(how, dyn[6], dyn[7]) | _key_low(how, o), eid, kind, count, dyn, i))
     return out
+
+
+def _key_high(how: str, is_round: bool, rank: int) -> int:
+    """The count's part of a row's sort key. ``due.order``'s key has its leading numbers packed
+    into one int below 2**30, which sorting compares fastest: by round (the default), not
+    round, then the day (an ordinal, below 2**22), then the highest rank (0..63) first; by
+    rank, the rank and then the day; by date, the day and then the rank. ``_key_low`` gives
+    the day's part; the two are or-ed."""
+    low = 63 - rank
+    if not 0 <= low <= 63:
+        raise Fallback
+    if how == "round":
+        return (not is_round) << 28 | low
+    return low << 22 if how == "rank" else low
+
+
+def _key_low(how: str, o: int) -> int:
+    """The day's part of a row's sort key (see ``_key_high``)."""
+    return o if how == "rank" else o << 6
 
 
 # The slots of every row template and the fields of its runs, as ``render.run_template`` lays
