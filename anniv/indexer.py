@@ -213,17 +213,21 @@ def quick_record(ev: Event) -> tuple[bytes, bytes]:
     static = render.static_fields(ev)
     titles = tuple(ev.title_in(lang) for lang in milestones.LANGS)
     first = render.json_line(titles[0])
+    texts = render.run_template(static)[0]
     try:  # JSON rows are written as UTF-8 bytes (text no encoder takes goes the full path)
-        pieces = tuple(p.encode("utf-8") for p in render.run_template(static)[0])
-        first_bytes = first.encode("utf-8")
+        # encoded in one go: JSON text never holds a raw NUL (json.dumps escapes it), so NUL
+        # can join the texts and split them again
+        *pieces, first_bytes = "\x00".join((*texts, first)).encode("utf-8").split(b"\x00")
     except UnicodeEncodeError:
+        return marshal.dumps(None), marshal.dumps(None)
+    if len(pieces) != len(texts):
         return marshal.dumps(None), marshal.dumps(None)
     others = None
     if any(t != titles[0] for t in titles):
         others = tuple(first if t == titles[0] else render.json_line(t) for t in titles)
     code = md[0] * 32 + md[1] if md is not None else 0
     head = (
-        pieces,
+        tuple(pieces),
         first_bytes,
         ev.id,
         ev.importance,

@@ -122,12 +122,15 @@ def run_template(static: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ..
     its own: JSON is compositional, so a value encoded alone is the same text as inside the
     whole row, and no text of the event is ever searched for markers."""
     texts, fields, names = _skeleton()
-    pieces = [texts[0]]
+    pieces, current = [], [texts[0]]
     for field, text in zip(fields, texts[1:], strict=True):
         if field:
-            pieces[-1] += json_line(static[field]) + text
+            current.append(json_line(static[field]))
         else:
-            pieces.append(text)
+            pieces.append("".join(current))
+            current = []
+        current.append(text)
+    pieces.append("".join(current))
     return tuple(pieces), names
 
 
