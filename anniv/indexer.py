@@ -18,8 +18,9 @@ from collections.abc import Iterable
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
-from anniv import kernel, milestones
+from anniv import engine, kernel, milestones, render
 from anniv.cache import MAGIC, CacheCorrupt, Index, code_version
+from anniv.errors import AnnivError
 
 if TYPE_CHECKING:
     from anniv.model import Calendar, Event, HistDate, Source
@@ -201,9 +202,6 @@ def quick_record(ev: Event) -> tuple[bytes, bytes]:
     JSON, is (``render.static_fields``, title per language, titles in ``milestones.LANGS`` as JSON or
     None when all are the English one, tags). A calendar filter needs neither: an event's
     calendar is its file's."""
-    from anniv import engine, render
-    from anniv.errors import AnnivError
-
     try:
         y0 = engine.base_year(ev)
         md = engine.fixed_month_day(ev)

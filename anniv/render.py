@@ -220,9 +220,19 @@ def json_line(value: Any) -> str:
     was a fifth of the cost of a row)."""
     if not _ENCODER:
         import json
+        import json.encoder
 
-        _ENCODER.append(json.JSONEncoder(ensure_ascii=False).encode)
-    text: str = _ENCODER[0](value)
+        _ENCODER[:] = [json.JSONEncoder(ensure_ascii=False).encode, json.encoder.encode_basestring]
+    kind = type(value)
+    if kind is str:
+        text: str = _ENCODER[1](value)  # what the encoder does for a str, without the call
+        return text
+    if kind is int:
+        return int.__repr__(value)  # as the encoder writes ints (bools are another type)
+    if kind is list and all(type(item) is str for item in value):
+        # a list of strings (tags): the encoder's separators, without building an iterator
+        return "[" + ", ".join(map(_ENCODER[1], value)) + "]"
+    text = _ENCODER[0](value)
     return text
 
 

@@ -476,3 +476,20 @@ def test_an_output_encoding_that_cannot_write_the_text_is_said_not_a_traceback(q
     message = proc.stderr.decode("ascii", "replace")
     assert proc.returncode == 1 and "Traceback" not in message
     assert "cannot write" in message and "PYTHONIOENCODING=utf-8" in message
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_json_line_is_json_dumps_whatever_the_value(value: object) -> None:
+    """``render.json_line`` writes strings, ints and lists of strings itself (the templates'
+    fields) and leaves the rest to the encoder: always what ``json.dumps`` writes."""
+    assert render.json_line(value) == json.dumps(value, ensure_ascii=False)
+    for edge in ([], ["a", 'b"\\\n한\x00'], ["a", 1], [True], 10**30, -1, True, None, "\ud800"):
+        assert render.json_line(edge) == json.dumps(edge, ensure_ascii=False)
