@@ -61,6 +61,7 @@ VERSIONED = (
     "render.py",
     "quick.py",
     "indexer.py",
+    "lunar_months.py",
     "__init__.py",
 )
 

@@ -1,6 +1,7 @@
 """Historical date rules, each with a table of known results."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -224,3 +225,17 @@ def test_the_lunar_month_table_agrees_with_converting_each_first_day() -> None:
                     expected[(m, leap)] = (start, bool(conv.setLunarDate(y, m, 30, leap)))
         assert table.year(y) == expected, y
     assert (4, True) in table.year(2020) and (2, True) in table.year(2023)  # the leap months of 2020 and 2023
+
+
+def test_the_shipped_lunar_month_table_is_what_the_converter_writes() -> None:
+    """``anniv/lunar_months.py`` (read instead of converting, which cost each indexing process
+    about 30 ms) is exactly what ``catalog.lunar_table_source`` writes from the installed
+    korean-lunar-calendar, and covers the years the window index lists moving events in."""
+    from anniv import cache, lunar_months
+    from anniv.catalog import _LunarMonths, lunar_table_source
+
+    path = Path(lunar_months.__file__)
+    assert path.read_text(encoding="utf-8") == lunar_table_source(), "run lunar_table_source again"
+    first, last = cache.MOVER_YEARS
+    assert lunar_months.FIRST_YEAR == first and len(lunar_months.YEARS) == last - first + 1
+    assert all(_LunarMonths().year(y) == _LunarMonths().convert(y) for y in (first, 1987, 2020, last))
