@@ -166,6 +166,7 @@ class _Lines:
         self.text = text
         self._raw: list[str] | None = None
         self.resolve = resolve
+        self.firsts = _FIRSTS[0] if _FIRSTS else None  # first characters resolve() may tag
         self.rows: list[tuple[str, str, str, str, str]] = _ROW.findall(text)
         self.pos = 0
         self.where: dict[int, tuple[int, int]] = {}  # id(mapping) -> line, column of its id value
@@ -390,7 +391,7 @@ class _Lines:
         if parts:
             text = first if type(first) is str else first[1]
             value = text + "".join(parts)
-            tag = self.resolve(value)
+            tag = self.resolve(value) if self.firsts is None or value[0] in self.firsts else STR
             first = value if tag == STR else (tag, value)
         self.pos = pos
         return first
@@ -400,6 +401,8 @@ class _Lines:
         value = (rest[:cut] if cut >= 0 else rest).rstrip(" ")
         if ": " in value or value[-1] == ":":
             raise Decline
+        if self.firsts is not None and value[0] not in self.firsts:
+            return value  # no implicit resolver is listed under its first character: a string
         tag = self.resolve(value)
         return value if tag == STR else (tag, value)
 
@@ -790,6 +793,7 @@ def read(
 
 
 _RESOLVE: list[Callable[[str], str] | None] = []
+_FIRSTS: list[frozenset[str]] = []  # with _RESOLVE: the first characters that have resolvers
 
 
 def _resolver() -> Callable[[str], str] | None:
@@ -808,6 +812,8 @@ def _resolver() -> Callable[[str], str] | None:
 
             by_first = {first: tuple(pairs) for first, pairs in table.items()}
             default: str = loader.DEFAULT_SCALAR_TAG
+            if default == STR:
+                _FIRSTS.append(frozenset(k for k, pairs in by_first.items() if pairs and k is not None))
 
             @functools.lru_cache(maxsize=4096)
             def tag_of(value: str) -> str:

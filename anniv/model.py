@@ -38,6 +38,8 @@ class HistDate:
 
     def iso(self) -> str:
         """The record's own spelling: ``1950-10-25``, ``-0550-09-28``, ``1446-09-10~``."""
+        if self.day is not None and self.month is not None and self.year >= 0:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}{self.qualifier}"  # most dates, in one step
         y = f"-{-self.year:04d}" if self.year < 0 else f"{self.year:04d}"
         text = y
         if self.month is not None:

@@ -46,8 +46,7 @@ def shown_date(a: Anniversary) -> str:
 
 def static_fields(ev: Event) -> dict[str, Any]:
     """What a listing row says of the event itself, in any language but the title's."""
-    from anniv.dates import display_date
-
+    display_date = _DISPLAY_DATE[0] if _DISPLAY_DATE else _display_date()
     return {
         "event_id": ev.id,
         "event_date": ev.date.iso(),
@@ -59,6 +58,19 @@ def static_fields(ev: Event) -> dict[str, Any]:
         "observed_note": ev.observed.note,
         "commemorations": [commemoration_dict(c) for c in ev.commemorations],
     }
+
+
+def _display_date() -> Any:
+    """``dates.display_date``, imported on first use (``anniv.dates`` loads the date libraries,
+    which the quick path does without) and kept: every index build calls ``static_fields`` for
+    each event, and an import statement costs a lookup each time."""
+    from anniv.dates import display_date
+
+    _DISPLAY_DATE.append(display_date)
+    return display_date
+
+
+_DISPLAY_DATE: list[Any] = []
 
 
 def assemble(static: dict[str, Any], title: Any, dyn: tuple[Any, ...]) -> dict[str, Any]:
