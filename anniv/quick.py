@@ -278,9 +278,8 @@ def _rows(
 
     The order is ``due.order``'s: by date, roundest first, then id (``date``); round ones
     first (``round``); by rank (``rank``). The JSON line fills the slots between the record's
-    texts; the
-    dynamic strings (dates, kinds, ordinals, labels, milestone names, weekdays) come from
-    anniv's own tables and never need escaping, and titles were written as JSON when the
+    texts; the dynamic strings (dates, kinds, ordinals, labels, milestone names, weekdays) come
+    from anniv's own tables and never need escaping, and titles were written as JSON when the
     index was built."""
     lo, hi = ix["mover_years"]
     if ix["always"] or (ix["movers"] and (date.fromordinal(s).year - 1 < lo or date.fromordinal(e).year > hi)):
