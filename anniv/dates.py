@@ -16,7 +16,7 @@ from typing import Any
 
 from anniv import kernel
 from anniv.errors import DateRangeError
-from anniv.model import HistDate
+from anniv.model import HistDate, make_date
 
 _DATE_RE = re.compile(r"^(-?)(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%]?)$")
 _MD_RE = re.compile(r"^(\d{2})-(\d{2})$")
@@ -78,7 +78,7 @@ def parse_hist_date(text: str, calendar: str = "gregorian", leap_month: bool = F
                 raise ValueError(f"{text} is not a real date: {MONTH_ABBR[month - 1]} {year} has {last} days{cal}")
     elif calendar == "korean-lunar" and not LUNAR_FIRST_YEAR <= year <= LUNAR_LAST_YEAR:
         raise ValueError(f"Korean lunar dates are supported from {LUNAR_FIRST_YEAR} to {LUNAR_LAST_YEAR} (KASI tables)")
-    return HistDate(year, month, day, calendar, leap_month, qual)
+    return make_date(year, month, day, calendar, leap_month, qual)
 
 
 def parse_month_day(text: str) -> tuple[int, int]:

@@ -32,13 +32,18 @@ from anniv.errors import AnnivError
 from anniv.model import (
     CALENDAR_SYSTEMS,
     LEAP_DAY_POLICIES,
+    NO_OBSERVANCE,
     AltDate,
     Calendar,
     Commemoration,
     Event,
     HistDate,
-    Observance,
     Source,
+    make_alt_date,
+    make_commemoration,
+    make_event,
+    make_observance,
+    make_source,
 )
 
 STR, INT, NULL = records.STR, records.INT, records.NULL
@@ -643,14 +648,14 @@ class _Builder:
         seed = _text(m["seed"]) if "seed" in m else ""
         if seed and records.seed_problem(seed, self.seed_roots):
             raise Decline
-        return Source(
-            title=_text(m["title"]) if "title" in m else "",
-            publisher=_text(m["publisher"]) if "publisher" in m else "",
-            url=url,
-            published=_hist_date(m["published"]).iso() if "published" in m else "",
-            accessed=_hist_date(m["accessed"]).iso() if "accessed" in m else "",
-            note=_text(m["note"]) if "note" in m else "",
-            seed=seed,
+        return make_source(
+            _text(m["title"]) if "title" in m else "",
+            _text(m["publisher"]) if "publisher" in m else "",
+            url,
+            _hist_date(m["published"]).iso() if "published" in m else "",
+            _hist_date(m["accessed"]).iso() if "accessed" in m else "",
+            _text(m["note"]) if "note" in m else "",
+            seed,
         )
 
     def sources_of(self, v: Any) -> tuple[Source, ...]:
@@ -661,7 +666,7 @@ class _Builder:
         sources = self.sources_of(m["sources"])
         if not sources:
             raise Decline
-        c = Commemoration(
+        c = make_commemoration(
             _hist_date(m["date"]),
             _integer(m["anniversary"], 1, 10000),
             _text(m["what"]),
@@ -682,7 +687,7 @@ class _Builder:
             if system != "korean-lunar":
                 raise Decline
         hd = _parse_date(_raw(m["date"]), system, leap_month)
-        observed = Observance()
+        observed = NO_OBSERVANCE
         if "observed" in m:
             o = _mapping(m["observed"], _OBSERVED_KEYS)
             on = _raw(o["on"]) if "on" in o else ""
@@ -691,7 +696,7 @@ class _Builder:
             on_is_int = bool(on) and type(o["on"]) is tuple and o["on"][0] == INT
             if records.observance_problem(on, rule, system, hd, on_is_int):
                 raise Decline
-            observed = Observance(on=on, rule=rule, note=note)
+            observed = make_observance(on, rule, note)
         elif system == "julian":
             raise Decline
         sources = self.sources_of(m["sources"])
@@ -715,36 +720,36 @@ class _Builder:
         if at is None:
             raise Decline  # an event written as a flow mapping: no position kept for it
         line, col = at
-        return Event(
-            id=_ident(m["id"]),
-            title=_text(m["title"]),
-            date=hd,
-            calendar_id=cal_id,
-            summary=_text(m["summary"]),
-            observed=observed,
-            leap_day=_choice(m["leap_day"], LEAP_DAY_POLICIES) if "leap_day" in m else cal_leap,
-            aliases=_strings(m["aliases"]) if "aliases" in m else (),
-            titles=titles,
-            tags=_idents(m["tags"]) if "tags" in m else (),
-            places=_strings(m["places"]) if "places" in m else (),
-            importance=_integer(m["importance"], 1, 3) if "importance" in m else 2,
-            sources=sources,
-            commemorations=tuple(sorted(comms, key=lambda c: (c.anniversary, c.date.iso()))),
-            alternative_dates=alts,
-            related=_idents(m["related"]) if "related" in m else (),
-            day_counts=day_counts,
-            time=_text(m["time"]) if "time" in m else "",
-            tz=_text(m["tz"]) if "tz" in m else "",
-            notes=_text(m["notes"]) if "notes" in m else "",
-            path=self.path,
-            line=line,
-            col=col,
+        return make_event(  # every field, in Event's order
+            _ident(m["id"]),
+            _text(m["title"]),
+            hd,
+            cal_id,
+            _text(m["summary"]),
+            observed,
+            _choice(m["leap_day"], LEAP_DAY_POLICIES) if "leap_day" in m else cal_leap,
+            _strings(m["aliases"]) if "aliases" in m else (),
+            titles,
+            _idents(m["tags"]) if "tags" in m else (),
+            _strings(m["places"]) if "places" in m else (),
+            _integer(m["importance"], 1, 3) if "importance" in m else 2,
+            sources,
+            tuple(sorted(comms, key=lambda c: (c.anniversary, c.date.iso()))),
+            alts,
+            _idents(m["related"]) if "related" in m else (),
+            day_counts,
+            _text(m["time"]) if "time" in m else "",
+            _text(m["tz"]) if "tz" in m else "",
+            _text(m["notes"]) if "notes" in m else "",
+            self.path,
+            line,
+            col,
         )
 
     def alt_date(self, v: Any) -> AltDate:
         m = _mapping(v, _ALT_KEYS, frozenset(("date", "note")))
         system = _choice(m["calendar"], CALENDAR_SYSTEMS) if "calendar" in m else "gregorian"
-        return AltDate(_parse_date(_raw(m["date"]), system), _text(m["note"]))
+        return make_alt_date(_parse_date(_raw(m["date"]), system), _text(m["note"]))
 
 
 def read(

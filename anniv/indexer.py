@@ -69,7 +69,15 @@ def encode_event(ev: Event) -> bytes:
 
 def decode_event(blob: bytes, calendar_id: str, path: str) -> Event:
     """The inverse of ``encode_event``; raises CacheCorrupt on anything unexpected."""
-    from anniv.model import NO_OBSERVANCE, AltDate, Commemoration, Event, HistDate, Observance, Source
+    from anniv.model import (
+        NO_OBSERVANCE,
+        make_alt_date,
+        make_commemoration,
+        make_date,
+        make_event,
+        make_observance,
+        make_source,
+    )
 
     try:
         (
@@ -95,27 +103,27 @@ def decode_event(blob: bytes, calendar_id: str, path: str) -> Event:
             line,
             col,
         ) = marshal.loads(blob)
-        return Event(
+        return make_event(
             eid,
             title,
-            HistDate(*dt),
+            make_date(*dt),
             calendar_id,
             summary,
-            NO_OBSERVANCE if ob == ("", "", "") else Observance(*ob),
+            NO_OBSERVANCE if ob == ("", "", "") else make_observance(*ob),
             leap,
             aliases,
             titles,
             tags,
             places,
             imp,
-            tuple([Source(*s) for s in srcs]),
+            tuple([make_source(*s) for s in srcs]),
             tuple(
                 [
-                    Commemoration(HistDate(*c[0]), c[1], c[2], c[3], c[4], tuple([Source(*s) for s in c[5]]))
+                    make_commemoration(make_date(*c[0]), c[1], c[2], c[3], c[4], tuple([make_source(*s) for s in c[5]]))
                     for c in comms
                 ]
             ),
-            tuple([AltDate(HistDate(*a[0]), a[1]) for a in alts]),
+            tuple([make_alt_date(make_date(*a[0]), a[1]) for a in alts]),
             related,
             dc,
             time,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal, TypeVar
 
 Precision = Literal["year", "month", "day"]
 CalendarSystem = Literal["gregorian", "julian", "korean-lunar"]
@@ -144,3 +145,42 @@ class Calendar:
     leap_day: str = "feb28"
     events: tuple[Event, ...] = ()
     path: str = ""
+
+
+# -- building many values fast -------------------------------------------------------------------
+T = TypeVar("T")
+
+
+def maker(cls: type[T]) -> Callable[..., T]:
+    """A constructor for the frozen, slotted dataclass ``cls`` that takes every field in order,
+    positionally, and gives the same value as ``cls(...)`` about five times as fast.
+
+    A frozen dataclass's ``__init__`` must go around its own ``__setattr__`` and sets each field
+    with ``object.__setattr__``: a method lookup and a generic attribute set per field, which
+    was half of what building an event cost when a catalogue is read. The function made here
+    fills a plain class with the same slots (where each assignment is one store the interpreter
+    specialises) and then gives the object its real class: Python allows ``__class__`` to change
+    between two classes whose instances have the same layout, and the value is then exactly
+    what ``cls`` makes, immutable from then on. Only for dataclasses without ``__post_init__``;
+    ``tests/test_model.py`` holds each maker to its class."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    slots = getattr(cls, "__slots__", None)
+    if tuple(names) != slots or hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} is not a slotted dataclass whose slots are its fields")
+    twin = type(f"_Open{cls.__name__}", (), {"__slots__": slots})
+    args = ", ".join(names)
+    body = "".join(f"    obj.{n} = {n}\n" for n in names)
+    source = f"def make({args}):\n    obj = new(twin)\n{body}    obj.__class__ = cls\n    return obj\n"
+    scope: dict[str, Any] = {"new": object.__new__, "twin": twin, "cls": cls}
+    exec(source, scope)  # one function per class, written once at import, as dataclasses does
+    make: Callable[..., T] = scope["make"]
+    make.__qualname__ = f"maker({cls.__name__})"
+    return make
+
+
+make_date = maker(HistDate)
+make_observance = maker(Observance)
+make_source = maker(Source)
+make_commemoration = maker(Commemoration)
+make_alt_date = maker(AltDate)
+make_event = maker(Event)
