@@ -107,19 +107,49 @@ def julian_to_gregorian(year: int, month: int, day: int) -> tuple[int, int, int]
     """Convert an Old Style date to the proleptic Gregorian calendar (astronomical years).
 
     1582-10-04 OS is 1582-10-14 NS; 1917-10-25 OS is 1917-11-07; Julian 1900-02-29 (a day the
-    Gregorian calendar lacks) is 1900-03-13.
+    Gregorian calendar lacks) is 1900-03-13. Raises ValueError for a day the Julian month lacks.
     """
-    from convertdate import julian
-
-    y, m, d = julian.to_gregorian(year, month, day)
-    return int(y), int(m), int(d)
+    return _from_day_number(_day_number(year, month, day, "julian"), "gregorian")
 
 
 def gregorian_to_julian(year: int, month: int, day: int) -> tuple[int, int, int]:
-    from convertdate import julian
+    """The inverse of ``julian_to_gregorian``."""
+    return _from_day_number(_day_number(year, month, day, "gregorian"), "julian")
 
-    y, m, d = julian.from_gregorian(year, month, day)
-    return int(y), int(m), int(d)
+
+# Both conversions go through the Julian day number with the usual integer arithmetic: years
+# are counted from March, so that a leap day ends its year, and every division is a floor
+# division, so the same steps hold for years before the era. (convertdate did this until its
+# import, about 24 ms with the astronomy library it loads, was paid by every process that
+# indexed an Old Style record; the tests hold this to convertdate for years -9999..9999.)
+_MARCH_YEAR_SHIFT = 4800  # years added so that every year a record may hold counts from > 0
+
+
+def _day_number(year: int, month: int, day: int, calendar: str) -> int:
+    if not 1 <= month <= 12 or not 1 <= day <= days_in_month(year, month, calendar):
+        raise ValueError(f"{year:04d}-{month:02d}-{day:02d} is not a day of the {calendar} calendar")
+    before_march = 1 if month <= 2 else 0
+    y = year + _MARCH_YEAR_SHIFT - before_march
+    m = month + 12 * before_march - 3  # March = 0 ... February = 11
+    days = day + (153 * m + 2) // 5 + 365 * y + y // 4
+    if calendar == "julian":
+        return days - 32083
+    return days - y // 100 + y // 400 - 32045
+
+
+def _from_day_number(jdn: int, calendar: str) -> tuple[int, int, int]:
+    if calendar == "julian":
+        centuries, days = 0, jdn + 32082
+    else:
+        a = jdn + 32044
+        centuries = (4 * a + 3) // 146097
+        days = a - 146097 * centuries // 4
+    years = (4 * days + 3) // 1461
+    in_year = days - 1461 * years // 4  # days since 1 March
+    m = (5 * in_year + 2) // 153
+    day = in_year - (153 * m + 2) // 5 + 1
+    month = m + 3 - 12 * (m // 10)
+    return 100 * centuries + years - _MARCH_YEAR_SHIFT + m // 10, month, day
 
 
 GREGORIAN_START = date(1582, 10, 15)

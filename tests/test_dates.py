@@ -194,6 +194,34 @@ def test_julian_round_trip(d: date) -> None:
     assert dates.julian_to_gregorian(*j) == (d.year, d.month, d.day)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.integers(-9999, 9999), st.integers(1, 12), st.integers(1, 31))
+def test_old_style_conversions_agree_with_convertdate(year: int, month: int, day: int) -> None:
+    """Astronomical years both ways, BCE included; a day the month lacks is refused."""
+    from convertdate import julian
+
+    try:
+        expected = tuple(int(v) for v in julian.to_gregorian(year, month, day))
+    except ValueError:
+        with pytest.raises(ValueError, match="is not a day of the julian calendar"):
+            dates.julian_to_gregorian(year, month, day)
+    else:
+        assert dates.julian_to_gregorian(year, month, day) == expected
+    try:
+        back = tuple(int(v) for v in julian.from_gregorian(year, month, day))
+    except ValueError:
+        with pytest.raises(ValueError, match="is not a day of the gregorian calendar"):
+            dates.gregorian_to_julian(year, month, day)
+    else:
+        assert dates.gregorian_to_julian(year, month, day) == back
+
+
+@pytest.mark.parametrize("month", [0, 13])
+def test_old_style_conversion_refuses_a_month_that_does_not_exist(month: int) -> None:
+    with pytest.raises(ValueError):
+        dates.julian_to_gregorian(1700, month, 1)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.dates(min_value=date(1582, 10, 15), max_value=date(2050, 12, 31)))
 def test_lunar_round_trip(d: date) -> None:
