@@ -309,9 +309,9 @@ class Generator:
             lines.append(f"    date: {year:04d}-{month:02d}-{day:02d}")
             extra += ["    calendar: julian", "    observed:", f"      on: {on}"]
             if on == "converted":
-                from convertdate import julian
+                from anniv.dates import julian_to_gregorian  # held to convertdate by the tests
 
-                _, gm, gd = julian.to_gregorian(year, month, day)
+                _, gm, gd = julian_to_gregorian(year, month, day)
                 md = (gm, gd)
         elif kind < 0.008:  # Korean lunar
             year = r.randint(1392, 2000)
