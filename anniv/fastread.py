@@ -78,6 +78,7 @@ _FLOW_AFTER = re.compile(r" *([,\]])")
 _FLOW_PAIR = re.compile(r""" *+([A-Za-z_][A-Za-z0-9_-]*+|"[^"\\\n]++"|'[^'\n]++'): ++""" + _FLOW_VALUE[3:] + r"([,}])")
 _BLOCK_HEADER = re.compile(r"([|>])(-?)(?: +#.*| *)$")
 _SPECIAL = frozenset("&*!%@`,[]{}#|>'\"?:-")
+_QUOTES = frozenset("'\"")
 _EMPTY = (NULL, "")
 _MAX_DEPTH = records.MAX_DEPTH
 
@@ -221,6 +222,8 @@ class _Lines:
         out: dict[str, Any] = {}
         rows, n = self.rows, len(self.rows)
         pos = self.pos
+        pad = " " * col  # the rows' indent (compared as text: no len() call per row)
+        firsts = self.firsts
         plain_at = -1  # the row of the last plain value, which may go on over lines
         while pos < n:
             ind, dash, key, sep, rest = rows[pos]
@@ -240,12 +243,12 @@ class _Lines:
                 plain_at = -1
                 pos = self.pos
                 continue
-            elif dash or len(ind) != col:
+            elif dash or ind != pad:
                 if len(ind) < col:
                     break
                 raise Decline
             plain_at = -1
-            if key[0] == '"' or key[0] == "'":
+            if key[0] in _QUOTES:
                 key = key[1:-1]
             if key in out:
                 raise Decline
@@ -256,14 +259,19 @@ class _Lines:
                 continue
             if key == "id":  # where the value starts, for the event's position
                 self.where[id(out)] = (pos + 1, len(ind) + len(dash) + len(rows[pos][2]) + len(sep) + 1)
-            if rest[0] in _SPECIAL:
+            c = rest[0]
+            if c in _SPECIAL:
                 self.pos = pos
-                out[key] = self.special(rest, pos, col)
+                out[key] = self.quoted(rest, pos, col) if c in _QUOTES else self.special(rest, pos, col)
                 pos = self.pos
-            else:
+            elif " #" in rest:
                 out[key] = self.plain(rest)
-                if " #" not in rest:
-                    plain_at = pos  # it may go on over the next lines
+            else:  # a plain value with no comment after it, as ``plain`` reads it, written out
+                value = rest.rstrip(" ")
+                if ": " in value or value[-1] == ":":
+                    raise Decline
+                out[key] = value if firsts is not None and value[0] not in firsts else self.tagged(value)
+                plain_at = pos  # it may go on over the next lines
             pos += 1
         self.pos = pos
         return out
@@ -408,6 +416,10 @@ class _Lines:
             raise Decline
         if self.firsts is not None and value[0] not in self.firsts:
             return value  # no implicit resolver is listed under its first character: a string
+        return self.tagged(value)
+
+    def tagged(self, value: str) -> Any:
+        """A plain scalar as the resolver tags it: the text for a string, else (tag, text)."""
         tag = self.resolve(value)
         return value if tag == STR else (tag, value)
 
