@@ -55,49 +55,13 @@ def calendar_files(data_dir: Path) -> list[Path]:
 
 # -- index keys ----------------------------------------------------------------------------------
 class _LunarMonths:
-    """Gregorian start and length of every Korean lunar month in ``MOVER_YEARS``, from one
-    converter kept for the whole process (a new one costs about a millisecond and forgets the
-    day counts it memoizes). Conversions are checked on every call, as the library keeps its
-    old state when one fails."""
+    """Where Korean lunar months fall in the Gregorian calendar, for the window index: the
+    shipped table (``dates.lunar_months``), kept as (month, leap) -> (first day's ordinal, has a
+    30th) for each lunar year asked for."""
 
-    def __init__(self) -> None:
-        self._years: dict[int, dict[tuple[int, bool], tuple[int, bool]]] = {}
-        self._conv: Any = None
-
-    def year(self, y: int) -> dict[tuple[int, bool], tuple[int, bool]]:
-        """Lunar year ``y``'s months as (month, leap) -> (Gregorian ordinal of its first day,
-        whether it has a 30th): from ``anniv.lunar_months`` for the years it holds (building
-        them by conversion cost each process that indexes a lunar event about 30 ms), else
-        converted (``convert``)."""
-        months = self._years.get(y)
-        if months is None:
-            months = _table_year(y)
-            if months is None:
-                months = self.convert(y)
-            self._years[y] = months
-        return months
-
-    def convert(self, y: int) -> dict[tuple[int, bool], tuple[int, bool]]:
-        """``year`` from the converter: the year's first day is converted, and each month then
-        starts 29 or 30 days after the one before; asking for a day the calendar lacks (a 30th,
-        a leap month) fails at once, without the cost of a conversion."""
-        if self._conv is None:
-            from korean_lunar_calendar import KoreanLunarCalendar
-
-            self._conv = KoreanLunarCalendar()
-        conv = self._conv
-        months: dict[tuple[int, bool], tuple[int, bool]] = {}
-        if conv.setLunarDate(y, 1, 1, False):
-            start = date(conv.solarYear, conv.solarMonth, conv.solarDay).toordinal()
-            last = dates.LUNAR_LAST_MONTH_DAY[0] if y == dates.LUNAR_LAST_YEAR else 12  # where the tables end
-            for m in range(1, last + 1):
-                for leap in (False, True):
-                    if leap and not (conv.setLunarDate(y, m, 1, True) and conv.isIntercalation):
-                        continue
-                    has30 = bool(conv.setLunarDate(y, m, 30, leap))
-                    months[(m, leap)] = (start, has30)
-                    start += 30 if has30 else 29
-        return months
+    def year(self, y: int) -> dates.LunarYear:
+        """Lunar year ``y``'s months; empty outside the KASI tables (1000–2050)."""
+        return dates.lunar_months(y) or {}
 
     def kept(self, y: int, month: int, day: int, leap: bool) -> int:
         """``dates.lunar_observance`` as an ordinal: a missing leap month falls back to the
@@ -112,50 +76,6 @@ class _LunarMonths:
 
 
 _LUNAR = _LunarMonths()
-
-
-def _table_year(y: int) -> dict[tuple[int, bool], tuple[int, bool]] | None:
-    """Lunar year ``y``'s months (as ``_LunarMonths.year``) from ``anniv.lunar_months``, or
-    None for a year it does not hold."""
-    from anniv import lunar_months
-
-    k = y - lunar_months.FIRST_YEAR
-    if not 0 <= k < len(lunar_months.YEARS):
-        return None
-    start, leap_month, bits = lunar_months.YEARS[k]
-    months: dict[tuple[int, bool], tuple[int, bool]] = {}
-    i = 0
-    for m in range(1, 13):
-        for leap in (False, True) if m == leap_month else (False,):
-            has30 = bool(bits >> i & 1)
-            months[(m, leap)] = (start, has30)
-            start += 30 if has30 else 29
-            i += 1
-    return months
-
-
-def lunar_table_source(first: int = 1950, last: int = 2049) -> str:
-    """The text of ``anniv/lunar_months.py`` for lunar years ``first`` to ``last``, from the
-    converter: ``python -c "from anniv.catalog import lunar_table_source as s; print(s(), end='')"
-    > anniv/lunar_months.py`` writes it again (after an update of korean-lunar-calendar, say)."""
-    rows = []
-    for y in range(first, last + 1):
-        months = _LunarMonths().convert(y)
-        order = sorted(months)  # (1, False), (1, True)?, (2, False), ... in the year's order
-        leap_month = next((m for m, leap in order if leap), 0)
-        bits = sum(1 << i for i, key in enumerate(order) if months[key][1])
-        rows.append(f"    ({months[order[0]][0]}, {leap_month}, 0b{bits:013b}),  # {y}\n")
-    return (
-        '"""Korean lunar months, as the window index uses them: for each lunar year from\n'
-        "``FIRST_YEAR``, the Gregorian ordinal of its first day, its leap month (0: none) and\n"
-        "which of its months have a 30th day (bit i for the i-th month of the year, a leap month\n"
-        "counted after the ordinary month it follows).\n\n"
-        "Written by ``catalog.lunar_table_source`` from korean-lunar-calendar (KASI's tables);\n"
-        "``tests/test_dates.py`` checks every month against converting its first and thirtieth\n"
-        'day."""\n\n'
-        f"FIRST_YEAR = {first}\n"
-        "YEARS: tuple[tuple[int, int, int], ...] = (\n" + "".join(rows) + ")\n"
-    )
 
 
 def _mover_days(ev: Event) -> tuple[int, ...] | None:

@@ -8,7 +8,6 @@ Each rule lives in one named helper whose docstring states its edge case. Helper
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -152,28 +151,65 @@ def _from_day_number(jdn: int, calendar: str) -> tuple[int, int, int]:
     return 100 * centuries + years - _MARCH_YEAR_SHIFT + m // 10, month, day
 
 
-GREGORIAN_START = date(1582, 10, 15)
+LunarYear = dict[tuple[int, bool], tuple[int, bool]]  # (month, leap) -> (first day's ordinal, has a 30th)
 
 
-@lru_cache(maxsize=65536)
+def lunar_months(year: int) -> LunarYear | None:
+    """Lunar ``year``'s months in order, as (month, leap) -> (the ordinal of its first solar
+    day, whether it has a 30th day), from the shipped table ``anniv.lunar_months`` (KASI's
+    tables as korean-lunar-calendar holds them); None outside 1000–2050. In 2050 the table
+    stops at the eleventh month, where the KASI tables end (``LUNAR_LAST_MONTH_DAY``).
+
+    The ordinal is of the solar day as the tables write it (``lunar_to_solar``): Gregorian from
+    1582-10-15, and before that a date the tables call Julian. The library counts those days
+    with the Gregorian leap years (no 29 February in 1000, 1100, 1300, 1400 or 1500), so they are
+    counted here as it counts them and converted as it writes them."""
+    months = _LUNAR_YEARS.get(year)
+    if months is None:
+        from anniv import lunar_months as table
+
+        k = year - table.FIRST_YEAR
+        if not 0 <= k < len(table.YEARS):
+            return None
+        start, leap_month, bits = table.YEARS[k]
+        last = LUNAR_LAST_MONTH_DAY[0] if year == LUNAR_LAST_YEAR else 12
+        months = {}
+        i = 0
+        for m in range(1, last + 1):
+            for leap in (False, True) if m == leap_month else (False,):
+                has30 = bool(bits >> i & 1)
+                months[(m, leap)] = (start, has30)
+                start += 30 if has30 else 29
+                i += 1
+        _LUNAR_YEARS[year] = months
+    return months
+
+
+_LUNAR_YEARS: dict[int, LunarYear] = {}
+
+
 def lunar_to_solar(year: int, month: int, day: int, leap_month: bool = False) -> date:
-    """Convert a Korean lunar date (KASI tables) to the solar date as history wrote it: the
-    Julian calendar before 1582-10-15 and the Gregorian one from then on (this is what the
-    tables give). Raises when the date does not exist or lies outside 1000–2050.
-
-    The library keeps its previous state when a conversion fails, so its return value is
-    checked on every call and nothing is read from a converter after a failure.
-    """
-    if not LUNAR_FIRST_YEAR <= year <= LUNAR_LAST_YEAR:
+    """Convert a Korean lunar date (KASI tables, 1000–2050) to the solar date as history wrote
+    it: the Julian calendar before 1582-10-15 and the Gregorian one from then on (this is what
+    the tables give). Raises DateRangeError outside the tables, ValueError for a month or day
+    the year lacks."""
+    months = lunar_months(year)
+    if months is None:
         raise DateRangeError(
             f"Korean lunar year {year} is outside the KASI tables ({LUNAR_FIRST_YEAR}–{LUNAR_LAST_YEAR})"
         )
-    conv = _converter()
-    if not conv.setLunarDate(year, month, day, leap_month):
-        if leap_month and not _lunar_ok(year, month, 1, True):
-            raise ValueError(f"lunar year {year} has no leap (intercalary) month {month}")
+    if year == LUNAR_LAST_YEAR and (month, day) > LUNAR_LAST_MONTH_DAY and 1 <= month <= 12:
+        m, d = LUNAR_LAST_MONTH_DAY
+        raise DateRangeError(f"the KASI tables end at lunar {LUNAR_LAST_YEAR}-{m:02d}-{d:02d}")
+    entry = months.get((month, leap_month))
+    if entry is None and leap_month and (month, False) in months:
+        raise ValueError(f"lunar year {year} has no leap (intercalary) month {month}")
+    if entry is None or not 1 <= day <= (30 if entry[1] else 29):
         raise ValueError(f"lunar {year}-{month:02d}-{day:02d} does not exist (that month is shorter)")
-    return date(conv.solarYear, conv.solarMonth, conv.solarDay)
+    return date.fromordinal(entry[0] + day - 1)
+
+
+GREGORIAN_START = date(1582, 10, 15)
 
 
 def lunar_to_gregorian(year: int, month: int, day: int, leap_month: bool = False) -> date:
@@ -186,23 +222,64 @@ def lunar_to_gregorian(year: int, month: int, day: int, leap_month: bool = False
 
 
 def _lunar_ok(year: int, month: int, day: int, leap: bool) -> bool:
-    return bool(_converter().setLunarDate(year, month, day, leap))
+    try:
+        lunar_to_gregorian(year, month, day, leap)
+    except (ValueError, DateRangeError):
+        return False
+    return True
 
 
-_THREAD = threading.local()
-
-
-def _converter() -> Any:
-    """This thread's lunar converter. A new one costs 0.6 ms (it converts today's date) and each
-    conversion on it about 1 ms, because the library sums the days of every year since 1000
-    again; one kept converter remembers those sums (its own per-instance cache), which makes a
-    conversion about 15 µs. One per thread, as a conversion sets the converter's state."""
-    conv = getattr(_THREAD, "lunar", None)
-    if conv is None:
+def convert_lunar_year(year: int, converter: Any = None) -> LunarYear:
+    """Lunar ``year``'s months (as ``lunar_months``) from korean-lunar-calendar itself: what
+    ``lunar_table_source`` writes into ``anniv/lunar_months.py`` and what the tests hold the
+    table to. The year's first day is converted, and each month then starts 29 or 30 days after
+    the one before (see ``lunar_months`` for the days before 1582-10-15). Pass one converter
+    for many years: it remembers the day counts it sums. Conversions are checked on every call,
+    as the library keeps its old state when one fails."""
+    if converter is None:
         from korean_lunar_calendar import KoreanLunarCalendar
 
-        conv = _THREAD.lunar = KoreanLunarCalendar()
-    return conv
+        converter = KoreanLunarCalendar()
+    conv = converter
+    months: LunarYear = {}
+    if conv.setLunarDate(year, 1, 1, False):
+        start = date(conv.solarYear, conv.solarMonth, conv.solarDay).toordinal()  # as the library counts
+        last = LUNAR_LAST_MONTH_DAY[0] if year == LUNAR_LAST_YEAR else 12  # where the tables end
+        for m in range(1, last + 1):
+            for leap in (False, True):
+                if leap and not (conv.setLunarDate(year, m, 1, True) and conv.isIntercalation):
+                    continue
+                has30 = bool(conv.setLunarDate(year, m, 30, leap))
+                months[(m, leap)] = (start, has30)
+                start += 30 if has30 else 29
+    return months
+
+
+def lunar_table_source(first: int = LUNAR_FIRST_YEAR, last: int = LUNAR_LAST_YEAR) -> str:
+    """The text of ``anniv/lunar_months.py`` for lunar years ``first`` to ``last``, from the
+    converter: ``python -c "from anniv.dates import lunar_table_source as s; print(s(), end='')"
+    > anniv/lunar_months.py`` writes it again (after an update of korean-lunar-calendar, say)."""
+    from korean_lunar_calendar import KoreanLunarCalendar
+
+    conv = KoreanLunarCalendar()
+    rows = []
+    for y in range(first, last + 1):
+        months = convert_lunar_year(y, conv)
+        order = list(months)  # (1, False), (1, True)?, (2, False), ... in the year's order
+        leap_month = next((m for m, leap in order if leap), 0)
+        bits = sum(1 << i for i, key in enumerate(order) if months[key][1])
+        rows.append(f"    ({months[order[0]][0]}, {leap_month}, 0b{bits:013b}),  # {y}\n")
+    return (
+        '"""Korean lunar months for every lunar year from ``FIRST_YEAR``: the ordinal of the year\'s\n'
+        "first solar day, its leap month (0: none) and which of its months have a\n"
+        "30th day (bit i for the i-th month of the year, a leap month counted after the ordinary\n"
+        "month it follows). ``dates.lunar_months`` reads it.\n\n"
+        "Written by ``dates.lunar_table_source`` from korean-lunar-calendar (KASI's tables);\n"
+        "``tests/test_dates.py`` checks it against the library, every month of every year.\n"
+        '"""\n\n'
+        f"FIRST_YEAR = {first}\n"
+        "YEARS: tuple[tuple[int, int, int], ...] = (\n" + "".join(rows) + ")\n"
+    )
 
 
 def lunar_observance(year: int, month: int, day: int, leap_month: bool) -> date:

@@ -317,11 +317,10 @@ class Generator:
             year = r.randint(1392, 2000)
             lines.append(f"    date: {year:04d}-{month:02d}-{day:02d}")
             extra.append("    calendar: korean-lunar")
-            from korean_lunar_calendar import KoreanLunarCalendar
+            from anniv.dates import lunar_to_gregorian  # KASI's tables, held to the library by the tests
 
-            conv = KoreanLunarCalendar()
-            conv.setLunarDate(self.ref.year, month, day, False)
-            md = (conv.solarMonth, conv.solarDay)
+            kept = lunar_to_gregorian(self.ref.year, month, day)
+            md = (kept.month, kept.day)
         elif kind < 0.010:  # kept by a rule
             text, rule = r.choice(RULES)
             lines.append(f"    date: {year:04d}-{month:02d}-{day:02d}")

@@ -2,6 +2,7 @@
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -234,36 +235,65 @@ def test_lunar_round_trip(d: date) -> None:
 
 
 def test_the_lunar_month_table_agrees_with_converting_each_first_day() -> None:
-    """The window index's table of lunar months (first day, and whether a 30th exists) is
-    built from one conversion a year and month lengths; each entry must be what converting
-    that month's first and thirtieth day gives, leap months included, up to where the tables
-    end (lunar 2050-11-18)."""
+    """Each month of the shipped table (first day, and whether a 30th exists) is what the
+    library gives for that month's first and thirtieth day, leap months included, up to
+    where the tables end (lunar 2050-11-18)."""
     from korean_lunar_calendar import KoreanLunarCalendar
 
-    from anniv.catalog import _LunarMonths
-
-    table = _LunarMonths()
     conv = KoreanLunarCalendar()
-    for y in [1000, 1581, 1582, 1583, *range(1950, 2051)]:
+    for y in [1000, 1001, 1446, 1581, 1582, 1583, 1895, 1896, *range(1950, 2051)]:
         expected = {}
         for m in range(1, 13):
             for leap in (False, True):
                 if conv.setLunarDate(y, m, 1, leap) and conv.isIntercalation == leap:
                     start = date(conv.solarYear, conv.solarMonth, conv.solarDay).toordinal()
                     expected[(m, leap)] = (start, bool(conv.setLunarDate(y, m, 30, leap)))
-        assert table.year(y) == expected, y
-    assert (4, True) in table.year(2020) and (2, True) in table.year(2023)  # the leap months of 2020 and 2023
+        assert dates.lunar_months(y) == expected, y
+    assert (4, True) in dates.lunar_months(2020) and (2, True) in dates.lunar_months(
+        2023
+    )  # 2020's and 2023's leap months
+    assert dates.lunar_months(999) is None and dates.lunar_months(2051) is None
 
 
 def test_the_shipped_lunar_month_table_is_what_the_converter_writes() -> None:
-    """``anniv/lunar_months.py`` (read instead of converting, which cost each indexing process
-    about 30 ms) is exactly what ``catalog.lunar_table_source`` writes from the installed
-    korean-lunar-calendar, and covers the years the window index lists moving events in."""
+    """``anniv/lunar_months.py`` (read instead of converting: the library sums the days of
+    every year since 1000 for a year it has not seen, about half a millisecond a date) is
+    exactly what ``dates.lunar_table_source`` writes from the installed korean-lunar-calendar,
+    every year of the KASI tables."""
     from anniv import cache, lunar_months
-    from anniv.catalog import _LunarMonths, lunar_table_source
 
     path = Path(lunar_months.__file__)
-    assert path.read_text(encoding="utf-8") == lunar_table_source(), "run lunar_table_source again"
+    assert path.read_text(encoding="utf-8") == dates.lunar_table_source(), "run lunar_table_source again"
+    assert lunar_months.FIRST_YEAR == dates.LUNAR_FIRST_YEAR
+    assert len(lunar_months.YEARS) == dates.LUNAR_LAST_YEAR - dates.LUNAR_FIRST_YEAR + 1
     first, last = cache.MOVER_YEARS
-    assert lunar_months.FIRST_YEAR == first and len(lunar_months.YEARS) == last - first + 1
-    assert all(_LunarMonths().year(y) == _LunarMonths().convert(y) for y in (first, 1987, 2020, last))
+    assert all(dates.lunar_months(y) for y in range(first, last + 1))
+
+
+_LUNAR_REFERENCE: list[object] = []
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.integers(dates.LUNAR_FIRST_YEAR, dates.LUNAR_LAST_YEAR), st.integers(1, 12), st.integers(1, 30), st.booleans()
+)
+def test_lunar_dates_convert_as_the_library_converts_them(year: int, month: int, day: int, leap: bool) -> None:
+    """Any lunar day: refused exactly when the library refuses it, else the solar day it
+    gives, and as a Gregorian day that day converted from the Julian calendar before
+    1582-10-15."""
+    from korean_lunar_calendar import KoreanLunarCalendar
+
+    if not _LUNAR_REFERENCE:
+        _LUNAR_REFERENCE.append(KoreanLunarCalendar())  # one converter: it remembers its sums
+    conv: Any = _LUNAR_REFERENCE[0]
+    valid = conv.setLunarDate(year, month, day, leap) and conv.isIntercalation == leap
+    if not valid:
+        with pytest.raises((ValueError, DateRangeError)):
+            dates.lunar_to_solar(year, month, day, leap)
+        with pytest.raises((ValueError, DateRangeError)):
+            dates.lunar_to_gregorian(year, month, day, leap)
+        return
+    solar = date(conv.solarYear, conv.solarMonth, conv.solarDay)
+    assert dates.lunar_to_solar(year, month, day, leap) == solar
+    gregorian = solar if solar >= date(1582, 10, 15) else date(*dates.julian_to_gregorian(*solar.timetuple()[:3]))
+    assert dates.lunar_to_gregorian(year, month, day, leap) == gregorian
