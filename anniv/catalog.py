@@ -598,6 +598,7 @@ def _before_fork() -> None:
 
     fastread._resolver()
     render.run_layout()
+    render._run_texts()
     render.json_line("")
     del indexer  # imported for the workers
 

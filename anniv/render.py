@@ -133,17 +133,33 @@ def run_template(static: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ..
     The texts are the row skeleton (``_skeleton``) with each of the event's fields encoded on
     its own: JSON is compositional, so a value encoded alone is the same text as inside the
     whole row, and no text of the event is ever searched for markers."""
-    texts, fields, names = _skeleton()
-    pieces, current = [], [texts[0]]
+    texts_of = _RUN_TEXTS[0] if _RUN_TEXTS else _run_texts()
+    return texts_of(static), _SKELETON[2]
+
+
+def _run_texts() -> Any:
+    """The function ``run_template`` uses, written once per process from the skeleton: it
+    returns the texts around the slots, each the skeleton's keys and punctuation joined with
+    the event's fields as ``json_line`` encodes them. Written out rather than looped over, as
+    an index build calls it for every event."""
+    texts, fields, _ = _skeleton()
+    pieces: list[str] = []
+    current = [repr(texts[0])]
     for field, text in zip(fields, texts[1:], strict=True):
         if field:
-            current.append(json_line(static[field]))
+            current.append(f"enc(static[{field!r}])")
         else:
-            pieces.append("".join(current))
+            pieces.append(" + ".join(current))
             current = []
-        current.append(text)
-    pieces.append("".join(current))
-    return tuple(pieces), names
+        current.append(repr(text))
+    pieces.append(" + ".join(current))
+    scope: dict[str, Any] = {"enc": json_line}
+    exec(f"def texts_of(static):\n    return ({', '.join(pieces)},)\n", scope)
+    _RUN_TEXTS.append(scope["texts_of"])
+    return scope["texts_of"]
+
+
+_RUN_TEXTS: list[Any] = []
 
 
 def fill(pieces: tuple[str, ...], slots: tuple[str, ...]) -> str:
