@@ -325,6 +325,7 @@ def test_worker_processes_build_the_same_index_as_one_process(tmp_path: Path, mo
     """Several files parsed by worker processes give the same catalogue, problems and
     answers as parsing them one after another, broken files and cross-file problems included,
     both through the index and in an eager load (every Event compared)."""
+    import multiprocessing
     import sys
 
     sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
@@ -342,9 +343,11 @@ def test_worker_processes_build_the_same_index_as_one_process(tmp_path: Path, mo
         sizes = [p.stat().st_size for p in data.glob("*.yaml")]
         assert catalog.workers_for(sizes) == int(jobs)
         cat = load_catalog(data)
+        assert multiprocessing.active_children() == []  # the workers were waited for
         q = engine.Query(date(2025, 1, 1), date(2025, 12, 31), date(2025, 10, 1))
         rows = [render.row_dict(a, date(2025, 10, 1)) for a in cat.query(q)]
         eager = load_catalog(data, use_cache=False)  # what anniv check loads
+        assert multiprocessing.active_children() == []
         results.append(
             (
                 [str(p) for p in cat.problems],
@@ -398,3 +401,27 @@ def test_a_failing_index_write_still_gives_the_whole_catalogue(
     q = engine.Query(date(2025, 10, 1), date(2025, 10, 31), date(2025, 10, 1))
     assert cat.query(q) == expected.query(q)
     assert not list((Path(os.environ["ANNIV_CACHE_DIR"])).glob("*.idx"))
+
+
+def test_worker_processes_stop_when_the_parts_are_not_all_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader of the parts that stops early (an error while indexing) leaves no worker
+    process behind; one that takes them all gets a closing pool to wait for."""
+    import multiprocessing
+
+    for n in range(3):
+        (tmp_path / f"c{n}.yaml").write_text(SECOND.replace("second", f"cal{n}"), encoding="utf-8")
+    monkeypatch.setattr(catalog, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setenv("ANNIV_JOBS", "2")
+    files = sorted(tmp_path.glob("*.yaml"))
+    jobs = [(p, p.name, None, tmp_path, (tmp_path,), True) for p in files]
+    closing: list[object] = []
+    stream = catalog._fresh_parts(jobs, False, closing)
+    next(stream)
+    stream.close()
+    assert closing == [] and multiprocessing.active_children() == []
+    parts = list(catalog._fresh_parts(jobs, False, closing))
+    assert [p.display for p in parts] == [p.name for p in files] and len(closing) == 1
+    catalog._join(closing)
+    assert closing == [] and multiprocessing.active_children() == []
