@@ -555,7 +555,7 @@ def _fresh_part(job: tuple[Path, str, Any, Path, tuple[Path, ...], bool]) -> Any
     ok = _usable(cal, probs)
     events = cal.events if ok and cal is not None else ()
     indexed = events if for_index else ()
-    return indexer.FilePart(
+    part = indexer.FilePart(
         key if key is not None else (str(path), -1, -1),  # never matches a real stat
         display,
         (cal.id, cal.name, cal.description, cal.leap_day) if cal is not None else None,
@@ -566,6 +566,9 @@ def _fresh_part(job: tuple[Path, str, Any, Path, tuple[Path, ...], bool]) -> Any
         [_xkey(ev) for ev in indexed],
         [indexer.quick_record(ev) for ev in indexed],
     )
+    if for_index:
+        part.pack()  # the index's layout, made here: in a worker process, in parallel
+    return part
 
 
 PARALLEL_MIN_BYTES = 512 * 1024  # about 500 records: less is not worth a worker process
@@ -851,7 +854,7 @@ def _rebuild_into(
                 writer.abort()
                 writer = None
             else:
-                part.blobs, part.quick = [], []
+                part.blobs, part.quick, part.packed = [], [], None
                 let_go = True
         parts.append(part)
     stream.close()
@@ -888,7 +891,7 @@ def _rebuild_into(
     if written is not None and written.n == first:
         store: Any = written
     elif not let_go:
-        store = _Memory([b for p in parts for b in p.blobs])
+        store = _Memory([b for p in parts for b in p.event_blobs()])
     else:
         return load_catalog(data_dir, None, use_cache=False, progress=progress)
     del parts

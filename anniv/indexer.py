@@ -149,7 +149,7 @@ class FilePart:
     ``usable`` is False for files left out as broken; ``count`` is the number of events.
     """
 
-    __slots__ = ("key", "display", "header", "problems", "usable", "blobs", "keys", "xkeys", "quick", "count")
+    __slots__ = ("key", "display", "header", "problems", "usable", "blobs", "keys", "xkeys", "quick", "count", "packed")
 
     def __init__(
         self,
@@ -173,6 +173,55 @@ class FilePart:
         self.xkeys = xkeys
         self.quick = quick
         self.count = len(blobs)  # kept when the blobs are let go once written
+        self.packed: Packed | None = None
+
+    def pack(self) -> None:
+        """Lay the records out as the index file holds them (``Packed``), in place of the
+        lists of blobs: a worker process does this, so it hands the parent a few large
+        values instead of thousands of small ones, and the parent only writes them."""
+        from array import array
+
+        blobs = self.blobs
+        order = list(range(len(self.quick)))
+        if len(self.keys) == len(order):
+            order.sort(key=lambda j: self.keys[j][0])  # month-day order (see ``IndexWriter.add``)
+        slots = array("I", [0]) * len(order)
+        for place, j in enumerate(order):
+            slots[j] = place
+        laid_out = [blob for j in order for blob in self.quick[j]]
+        self.packed = Packed(
+            b"".join(blobs),
+            array("Q", accumulate(map(len, blobs))),
+            array("I", map(zlib.crc32, blobs)),
+            b"".join(laid_out),
+            array("Q", accumulate(map(len, laid_out), initial=0))[:-1],
+            array("I", map(zlib.crc32, laid_out)),
+            slots,
+        )
+        self.blobs, self.quick = [], []
+
+    def event_blobs(self) -> list[bytes]:
+        """The encoded events, from the lists or from the packed layout."""
+        if self.packed is None:
+            return self.blobs
+        data, ends = self.packed.events, self.packed.ends
+        return [data[a:b] for a, b in zip((0, *ends), ends, strict=False)]
+
+
+class Packed:
+    """A part's records as they go into the index file's regions: the events one after
+    another (``ends``: where each ends, ``crcs``: each one's CRC-32), the quick records in
+    month-day order, two per event (``qstarts``, ``qcrcs``: of each blob in that order;
+    ``qslot[i]``: event i's place in it). Offsets are within the part."""
+
+    __slots__ = ("events", "ends", "crcs", "quick", "qstarts", "qcrcs", "qslot")
+
+    def __init__(self, events: bytes, ends: Any, crcs: Any, quick: bytes, qstarts: Any, qcrcs: Any, qslot: Any) -> None:
+        self.events, self.ends, self.crcs = events, ends, crcs
+        self.quick, self.qstarts, self.qcrcs, self.qslot = quick, qstarts, qcrcs, qslot
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Packed, (self.events, self.ends, self.crcs, self.quick, self.qstarts, self.qcrcs, self.qslot))
 
 
 def calendar_of(header: tuple[str, str, str, str], events: tuple[Event, ...], path: str) -> Calendar:
@@ -294,6 +343,9 @@ class IndexWriter:
         return at[1:] if ends else at[:-1]
 
     def add(self, part: FilePart) -> None:
+        if part.packed is not None:
+            self._add_packed(part, part.packed)
+            return
         # one write per region and part: a part holds thousands of records
         self.offsets.extend(self._put_all(0, part.blobs, ends=True))
         self.crcs.extend(map(zlib.crc32, part.blobs))
@@ -310,6 +362,21 @@ class IndexWriter:
         self.qoffsets.extend(self._put_all(1, laid_out, ends=False))
         self.qcrcs.extend(map(zlib.crc32, laid_out))
         self.qslot.extend(slots)
+        self._add_file(part)
+
+    def _add_packed(self, part: FilePart, packed: Packed) -> None:
+        """``add`` for a part its worker packed: the same layout, already made."""
+        events_at = self._put(0, packed.events)
+        self.offsets.extend([events_at + end for end in packed.ends])
+        self.crcs.extend(packed.crcs)
+        quick_at = self._put(1, packed.quick)
+        self.qoffsets.extend([quick_at + start for start in packed.qstarts])
+        self.qcrcs.extend(packed.qcrcs)
+        first = self.first
+        self.qslot.extend([first + place for place in packed.qslot])
+        self._add_file(part)
+
+    def _add_file(self, part: FilePart) -> None:
         self.files.append(
             {
                 "key": part.key,

@@ -425,3 +425,40 @@ def test_worker_processes_stop_when_the_parts_are_not_all_taken(
     assert [p.display for p in parts] == [p.name for p in files] and len(closing) == 1
     catalog._join(closing)
     assert closing == [] and multiprocessing.active_children() == []
+
+
+def test_a_part_packed_by_its_worker_is_written_as_the_unpacked_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers hand over their records already laid out (``FilePart.pack``); the index file
+    must be byte for byte the one written from the lists of records, and the packed events
+    must come back out as the same blobs."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from generate import generate
+
+    data = generate(600, 3, date(2025, 10, 1), tmp_path) / "data"
+    files = sorted(data.glob("*.yaml"))
+    jobs = [(p, p.name, None, data, (data,), True) for p in files]
+    pack = indexer.FilePart.pack
+    monkeypatch.setattr(indexer.FilePart, "pack", lambda self: None)
+    plain = [catalog._fresh_part(job) for job in jobs]
+    packed = [
+        indexer.FilePart(
+            p.key, p.display, p.header, p.problems, p.usable, list(p.blobs), p.keys, p.xkeys, list(p.quick)
+        )
+        for p in plain
+    ]
+    for part in packed:
+        pack(part)
+    assert all(p.packed is not None and not p.blobs and q.packed is None for p, q in zip(packed, plain, strict=True))
+    assert [p.event_blobs() for p in packed] == [q.event_blobs() for q in plain]
+    written = []
+    for name, parts in (("packed", packed), ("plain", plain)):
+        writer = indexer.IndexWriter(tmp_path / f"{name}.idx")
+        for part in parts:
+            writer.add(part)
+        writer.finish(("identity",), {"row_slots": (), "row_runs": {}}, ())
+        written.append((tmp_path / f"{name}.idx").read_bytes())
+    assert written[0] == written[1]
