@@ -61,7 +61,9 @@ _ASCII_OK = bytes(b for b in range(256) if b >= 0x20 and b != 0x7F or b in (0x0A
 _C1 = re.compile(b"\xc2[\x80-\x9f]")
 _ODD = ("\ufeff", "\ufffe", "\uffff", "\u2028", "\u2029")
 # a key: a plain word, or quoted without escapes (group 1, 2 or 3), then ':' and a space or the end
-_ROW = re.compile(r"""^( *)(-(?: +|$))?(?:([A-Za-z_][A-Za-z0-9_-]*|"[^"\\\n]+"|'[^'\n]+')(:(?: +|$)))?(.*)$""", re.M)
+# (possessive quantifiers: no run of spaces, key characters or text is given back, as
+# nothing after any of them could match what it gave back)
+_ROW = re.compile(r"""^( *+)(-(?: ++|$))?(?:([A-Za-z_][A-Za-z0-9_-]*+|"[^"\\\n]++"|'[^'\n]++')(:(?: ++|$)))?(.*+)$""", re.M)
 _MAX_QUOTED_LINES = 200
 _ESCAPE = re.compile(r"\\(?:([0abtnvfre \"\\N_LP])|x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 _ESCAPES = {
