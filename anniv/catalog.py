@@ -131,56 +131,70 @@ def index_keys(ev: Event) -> tuple[int, tuple[int, ...] | None, int, bool]:
 
 def build_index(keys: Sequence[tuple[int, tuple[int, ...] | None, int, bool]]) -> dict[str, Any]:
     """The window index of events numbered in ``keys`` order (arrays; see ``Catalog``)."""
-    from anniv.cache import MOVER_YEARS
+    builder = IndexBuilder()
+    builder.add(keys)
+    return builder.finish()
 
-    buckets: list[list[int]] = [[] for _ in range(kernel.MD_CODES)]
-    movers = array("I")
-    always = array("I")
-    tables: dict[int, bytes] = {}
-    greg: list[tuple[int, int]] = []
-    greg_of = array("i", [0]) * len(keys)
-    opted: list[tuple[int, int]] = []
-    for i, (code, days, g, dc) in enumerate(keys):
-        if code:
-            buckets[code].append(i)
-        elif days is None:
-            always.append(i)
-        else:
-            movers.append(i)
-            tables[i] = array("i", days).tobytes()
-            seen = set()
-            for o in days:
-                if o:
-                    d = date.fromordinal(o)
-                    c = d.month * 32 + d.day
-                    if c not in seen:
-                        seen.add(c)
-                        buckets[c].append(i)
-        if g:
-            greg_of[i] = g
-            greg.append((g, i))
-            if dc:
-                opted.append((g, i))
-    start = array("I", [0])
-    events = array("I")
-    for b in buckets:
-        events.extend(b)
-        start.append(len(events))
-    greg.sort()
-    opted.sort()
-    return {
-        "md_start": start,
-        "md_events": events,
-        "movers": movers,
-        "always": always,
-        "tables": tables,
-        "greg_ord": array("i", [g for g, _ in greg]),
-        "greg_ev": array("I", [i for _, i in greg]),
-        "greg_of": greg_of,
-        "opt_ord": array("i", [g for g, _ in opted]),
-        "opt_ev": array("I", [i for _, i in opted]),
-        "mover_years": MOVER_YEARS,
-    }
+
+class IndexBuilder:
+    """``build_index`` a file's keys at a time, in catalogue order: a cold build adds each
+    part's keys as it arrives, while worker processes parse the rest."""
+
+    def __init__(self) -> None:
+        self.buckets: list[list[int]] = [[] for _ in range(kernel.MD_CODES)]
+        self.movers = array("I")
+        self.always = array("I")
+        self.tables: dict[int, bytes] = {}
+        self.greg: list[tuple[int, int]] = []
+        self.greg_of = array("i")
+        self.opted: list[tuple[int, int]] = []
+
+    def add(self, keys: Iterable[tuple[int, tuple[int, ...] | None, int, bool]]) -> None:
+        buckets, greg_of = self.buckets, self.greg_of
+        for i, (code, days, g, dc) in enumerate(keys, len(greg_of)):
+            if code:
+                buckets[code].append(i)
+            elif days is None:
+                self.always.append(i)
+            else:
+                self.movers.append(i)
+                self.tables[i] = array("i", days).tobytes()
+                seen = set()
+                for o in days:
+                    if o:
+                        d = date.fromordinal(o)
+                        c = d.month * 32 + d.day
+                        if c not in seen:
+                            seen.add(c)
+                            buckets[c].append(i)
+            greg_of.append(g)
+            if g:
+                self.greg.append((g, i))
+                if dc:
+                    self.opted.append((g, i))
+
+    def finish(self) -> dict[str, Any]:
+        from anniv.cache import MOVER_YEARS
+
+        start = array("I", [0])
+        events = array("I")
+        for b in self.buckets:
+            events.extend(b)
+            start.append(len(events))
+        greg, opted = sorted(self.greg), sorted(self.opted)
+        return {
+            "md_start": start,
+            "md_events": events,
+            "movers": self.movers,
+            "always": self.always,
+            "tables": self.tables,
+            "greg_ord": array("i", [g for g, _ in greg]),
+            "greg_ev": array("I", [i for _, i in greg]),
+            "greg_of": self.greg_of,
+            "opt_ord": array("i", [g for g, _ in opted]),
+            "opt_ev": array("I", [i for _, i in opted]),
+            "mover_years": MOVER_YEARS,
+        }
 
 
 # -- the catalogue -------------------------------------------------------------------------------
@@ -408,54 +422,86 @@ def _xkey(ev: Event) -> tuple[Any, ...]:
 
 def _cross(rows: Iterable[tuple[str, tuple[Any, ...]]]) -> list[Problem]:
     """Checks that need the whole catalogue, on (path, cross-check key) rows in catalogue order."""
-    problems: list[Problem] = []
-    rows = list(rows)
-    first: dict[str, tuple[str, int]] = {}
-    for path, (eid, line, col, *_rest) in rows:
-        if eid in first and first[eid][0] != path:
-            opath, oline = first[eid]
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    col,
-                    f"duplicate event id {eid!r}: also in {opath}:{oline}; ids are unique across all calendars",
-                )
-            )
-        first.setdefault(eid, (path, line))
-    aliases: dict[str, str] = {}
-    titles: dict[tuple[str, str], str] = {}
-    for path, (eid, line, col, title, iso, names, related) in rows:
-        for rel in related:
-            if rel not in first:
-                problems.append(
-                    Problem(path, line, col, f"related id {rel!r} of {eid!r} is not an event in the catalogue")
-                )
-        key = (title.casefold(), iso)
-        if key in titles and titles[key] != eid:
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    col,
-                    f"{eid!r} has the same title and date as {titles[key]!r}; merge them or tell them apart",
-                )
-            )
-        titles.setdefault(key, eid)
-        for name in (title, *names):
-            k = name.casefold()
-            if k in aliases and aliases[k] != eid:
-                problems.append(
+    check = CrossCheck()
+    check.add(rows)
+    return check.finish()
+
+
+class CrossCheck:
+    """``_cross`` a file's rows at a time, in catalogue order, so a cold build checks each part
+    as it arrives. Problems come out as one pass over the whole catalogue gives them: every
+    duplicate id first, then for each event its unknown related ids, a title and date it
+    shares, and its ambiguous aliases. Only the related ids wait for the end, as they may name
+    an event of a later file."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, tuple[str, int]] = {}
+        self.duplicates: list[Problem] = []
+        self.aliases: dict[str, str] = {}
+        self.titles: dict[tuple[str, str], str] = {}
+        self.later: list[tuple[int, int, Problem]] = []  # (row, 1 title / 2 alias, problem)
+        self.related: list[tuple[int, str, int, int, str, tuple[str, ...]]] = []
+        self.n = 0
+
+    def add(self, rows: Iterable[tuple[str, tuple[Any, ...]]]) -> None:
+        first, aliases, titles, later = self.first, self.aliases, self.titles, self.later
+        for n, (path, (eid, line, col, title, iso, names, related)) in enumerate(rows, self.n):
+            self.n = n + 1
+            if eid in first and first[eid][0] != path:
+                opath, oline = first[eid]
+                self.duplicates.append(
                     Problem(
                         path,
                         line,
                         col,
-                        f"alias {name!r} of {eid!r} also names {aliases[k]!r}; the claim checker will call it ambiguous",
-                        "warning",
+                        f"duplicate event id {eid!r}: also in {opath}:{oline}; ids are unique across all calendars",
                     )
                 )
-            aliases.setdefault(k, eid)
-    return problems
+            first.setdefault(eid, (path, line))
+            if related:
+                self.related.append((n, path, line, col, eid, related))
+            key = (title.casefold(), iso)
+            if key in titles and titles[key] != eid:
+                later.append(
+                    (
+                        n,
+                        1,
+                        Problem(
+                            path,
+                            line,
+                            col,
+                            f"{eid!r} has the same title and date as {titles[key]!r}; merge them or tell them apart",
+                        ),
+                    )
+                )
+            titles.setdefault(key, eid)
+            for name in (title, *names):
+                k = name.casefold()
+                if k in aliases and aliases[k] != eid:
+                    later.append(
+                        (
+                            n,
+                            2,
+                            Problem(
+                                path,
+                                line,
+                                col,
+                                f"alias {name!r} of {eid!r} also names {aliases[k]!r}; the claim checker will call it ambiguous",
+                                "warning",
+                            ),
+                        )
+                    )
+                aliases.setdefault(k, eid)
+
+    def finish(self) -> list[Problem]:
+        unknown = [
+            (n, 0, Problem(path, line, col, f"related id {rel!r} of {eid!r} is not an event in the catalogue"))
+            for n, path, line, col, eid, related in self.related
+            for rel in related
+            if rel not in self.first
+        ]
+        # a stable sort by row, then kind, keeps each event's problems in the order found
+        return self.duplicates + [p for _, _, p in sorted(unknown + self.later, key=lambda t: (t[0], t[1]))]
 
 
 def cross_check(calendars: Iterable[Calendar]) -> list[Problem]:
@@ -836,6 +882,7 @@ def _rebuild_into(
     let_go = False  # some parts' records went to the writer and are no longer in memory
     parts: list[indexer.FilePart] = []
     reparsed = []
+    builder, check = IndexBuilder(), CrossCheck()
     for path, display, key in zip(files, displays, keys, strict=True):
         part = None
         if key is not None and key in reuse and path not in pending:
@@ -857,11 +904,13 @@ def _rebuild_into(
                 part.blobs, part.quick, part.packed = [], [], None
                 let_go = True
         parts.append(part)
+        # the window index and the cross-file checks take each part as it comes
+        builder.add(part.keys)
+        if part.usable:
+            check.add((part.display, x) for x in part.xkeys)
     stream.close()
-    all_keys = [k for p in parts for k in p.keys]
-    index = build_index(all_keys)
-    rows = [(p.display, x) for p in parts if p.usable for x in p.xkeys]
-    cross = _cross(rows)
+    index = builder.finish()
+    cross = check.finish()
     number = {p.display: k for k, p in enumerate(parts)}
     cross_t = [(number[pr.path], pr.line, pr.col, pr.message, pr.severity) for pr in cross]
     LAST_REPARSED[:] = reparsed

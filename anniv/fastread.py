@@ -63,7 +63,9 @@ _ODD = ("\ufeff", "\ufffe", "\uffff", "\u2028", "\u2029")
 # a key: a plain word, or quoted without escapes (group 1, 2 or 3), then ':' and a space or the end
 # (possessive quantifiers: no run of spaces, key characters or text is given back, as
 # nothing after any of them could match what it gave back)
-_ROW = re.compile(r"""^( *+)(-(?: ++|$))?(?:([A-Za-z_][A-Za-z0-9_-]*+|"[^"\\\n]++"|'[^'\n]++')(:(?: ++|$)))?(.*+)$""", re.M)
+_ROW = re.compile(
+    r"""^( *+)(-(?: ++|$))?(?:([A-Za-z_][A-Za-z0-9_-]*+|"[^"\\\n]++"|'[^'\n]++')(:(?: ++|$)))?(.*+)$""", re.M
+)
 _MAX_QUOTED_LINES = 200
 _ESCAPE = re.compile(r"\\(?:([0abtnvfre \"\\N_LP])|x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 _ESCAPES = {

@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from anniv.catalog import bundled_data_dir, calendar_files, load_catalog
 from anniv.engine import Query, kept_on
@@ -95,3 +97,64 @@ def test_seed_card_exists_and_names_its_event() -> None:
         pytest.skip("running from an installed package without the repository's seeds/")
     assert card["published"] == date(2025, 10, 25) and "cpv-entry" in card["events"]
     assert json.dumps(card, default=str)
+
+
+# -- cross-file checks a part at a time -----------------------------------------------------------
+def _cross_in_two_passes(rows):
+    """The cross-file checks as written first: every duplicate id, then per event its unknown
+    related ids, a shared title and date, its ambiguous aliases."""
+    out, first, aliases, titles = [], {}, {}, {}
+    for path, (eid, line, col, *_rest) in rows:
+        if eid in first and first[eid][0] != path:
+            out.append((path, line, col, "duplicate", eid))
+        first.setdefault(eid, (path, line))
+    for path, (eid, line, col, title, iso, names, related) in rows:
+        out += [(path, line, col, "related", rel) for rel in related if rel not in first]
+        key = (title.casefold(), iso)
+        if key in titles and titles[key] != eid:
+            out.append((path, line, col, "title", eid))
+        titles.setdefault(key, eid)
+        for name in (title, *names):
+            if name.casefold() in aliases and aliases[name.casefold()] != eid:
+                out.append((path, line, col, "alias", name))
+            aliases.setdefault(name.casefold(), eid)
+    return out
+
+
+_IDS = st.sampled_from(["a", "b", "c", "d"])
+_NAMES = st.sampled_from(["Truce", "truce", "Fall", "Rise"])
+_ROWS = st.lists(
+    st.tuples(
+        st.sampled_from(["one.yaml", "two.yaml", "three.yaml"]),
+        st.tuples(
+            _IDS,
+            st.integers(1, 9),
+            st.integers(1, 9),
+            _NAMES,
+            st.sampled_from(["1950-10-25", "1953-07-27"]),
+            st.lists(_NAMES, max_size=2).map(tuple),
+            st.lists(st.sampled_from(["a", "b", "x"]), max_size=2).map(tuple),
+        ),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ROWS, st.lists(st.integers(0, 12), max_size=4))
+def test_cross_checks_a_part_at_a_time_find_what_one_pass_finds(rows, cuts) -> None:
+    from anniv.catalog import CrossCheck
+
+    check = CrossCheck()
+    bounds = sorted({0, len(rows), *(min(c, len(rows)) for c in cuts)})
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        check.add(rows[lo:hi])
+    found = [(p.path, p.line, p.col, p.message) for p in check.finish()]
+    expected = _cross_in_two_passes(rows)
+    assert len(found) == len(expected)
+    for (path, line, col, message), (epath, eline, ecol, kind, what) in zip(found, expected, strict=True):
+        assert (path, line, col) == (epath, eline, ecol)
+        assert {"duplicate": "duplicate event id", "related": "related id", "title": "same title", "alias": "alias"}[
+            kind
+        ] in message
+        assert repr(what) in message
