@@ -589,11 +589,11 @@ def _parsing(sizes: list[int], progress: bool | None) -> Iterator[_Progress]:
         bar.close()
 
 
-def _fresh_part(job: tuple[Path, str, Any, Path, tuple[Path, ...], bool]) -> Any:
+def _fresh_part(job: tuple[Path, str, Any, Path, tuple[Path, ...], bool], spool: str | None = None) -> Any:
     """Parse one file and encode everything the index keeps of it: an ``indexer.FilePart``
     (with the job's last item False, only the events: an eager load needs no index keys).
     Runs in a worker process when several files are parsed at once, so it returns plain
-    values only (bytes, tuples)."""
+    values only (bytes, tuples). ``spool``: see ``FilePart.pack``."""
     from anniv import indexer
 
     path, display, key, data_dir, roots, for_index = job
@@ -613,8 +613,12 @@ def _fresh_part(job: tuple[Path, str, Any, Path, tuple[Path, ...], bool]) -> Any
         [indexer.quick_record(ev) for ev in indexed],
     )
     if for_index:
-        part.pack()  # the index's layout, made here: in a worker process, in parallel
+        part.pack(spool)  # the index's layout, made here: in a worker process, in parallel
     return part
+
+
+def _fresh_spooled(job_and_spool: tuple[Any, str | None]) -> Any:
+    return _fresh_part(*job_and_spool)
 
 
 PARALLEL_MIN_BYTES = 512 * 1024  # about 500 records: less is not worth a worker process
@@ -656,6 +660,7 @@ def _fresh_parts(
     jobs: list[tuple[Path, str, Any, Path, tuple[Path, ...], bool]],
     progress: bool | None,
     closing: list[Any] | None = None,
+    spool: str | None = None,
 ) -> Generator[Any, None, None]:
     """``_fresh_part`` of every job, in order, while ``_parsing``. Several files are parsed by worker processes at once (see
     ``workers_for``); a cold index of 10k records builds about 1.8 times as fast on 2 CPUs.
@@ -663,7 +668,9 @@ def _fresh_parts(
     With ``closing``, a pool that has handed over every part is closed but not waited for: it
     goes into ``closing`` and the caller joins it (``_join``) once its own work is done, so the
     workers' exit (about 15 ms at 10k records: they let go of everything they built) overlaps
-    the building of the index. A pool stopped early is terminated at once."""
+    the building of the index. A pool stopped early is terminated at once. ``spool`` (the
+    index file): workers hand over their records through spool files beside it
+    (``indexer.Spool``), which the caller removes."""
     sizes = _sizes(job[0] for job in jobs)
     with _parsing(sizes, progress) as bar:
         workers = workers_for(sizes) if len(jobs) > 1 else 1
@@ -674,7 +681,8 @@ def _fresh_parts(
             pool = multiprocessing.get_context("fork").Pool(workers)
             handed = 0
             try:
-                for part, size in zip(pool.imap(_fresh_part, jobs), sizes, strict=True):
+                work = pool.imap(_fresh_spooled, [(job, spool) for job in jobs])
+                for part, size in zip(work, sizes, strict=True):
                     bar.advance(size)
                     handed += 1
                     yield part
@@ -845,14 +853,21 @@ def _rebuild(
     """Parse the files that changed (all, without a usable old index), reuse the others'
     pieces as they are, write the new index and serve from it."""
     closing: list[Any] = []
+    spooled: set[str] = set()
     try:
-        return _rebuild_into(closing, old, target, identity, data_dir, files, displays, keys, progress)
+        return _rebuild_into(closing, spooled, old, target, identity, data_dir, files, displays, keys, progress)
     finally:
         _join(closing)  # worker processes, which exited while the index was written
+        for path in spooled:  # their spool files, copied into the index (or given up)
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 def _rebuild_into(
     closing: list[Any],
+    spooled: set[str],
     old: Any,
     target: str,
     identity: tuple[Any, ...],
@@ -873,7 +888,7 @@ def _rebuild_into(
     key_of = dict(zip(files, keys, strict=True))
     roots = seed_roots(data_dir)
     jobs = [(p, _display(p), key_of[p], data_dir, roots, True) for p in todo]
-    stream = _fresh_parts(jobs, progress, closing)  # in order, parsed here or by worker processes
+    stream = _fresh_parts(jobs, progress, closing, target)  # in order, parsed here or by worker processes
     pending = set(todo)
     try:  # records go to the index file as they come: a cold build never holds them all
         writer: indexer.IndexWriter | None = indexer.IndexWriter(target)
@@ -894,6 +909,8 @@ def _rebuild_into(
         if part is None:
             part = next(stream) if path in pending else _fresh_part((path, display, key, data_dir, roots, True))
             reparsed.append(display)
+            if part.packed is not None and part.packed.spooled is not None:
+                spooled.add(part.packed.spooled[0])
         if writer is not None:
             try:
                 writer.add(part)

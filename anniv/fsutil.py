@@ -69,6 +69,16 @@ def scratch_file(folder: str | os.PathLike[str]) -> Any:
     return tempfile.TemporaryFile(dir=folder)
 
 
+def spool_file(target: str | os.PathLike[str]) -> tuple[str, int]:
+    """A named temporary file beside ``target`` (its path and a descriptor open for writing)
+    for another process to read before ``target`` is written: named as ``atomic_write`` names
+    its temp files, so one left behind by a process that died goes with the next successful
+    write of ``target``. The caller removes it."""
+    head, name = os.path.split(os.fspath(target))
+    fd, path = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=head or ".")
+    return path, fd
+
+
 def remove_stale_temps(target: Path, older_than: float = STALE_SECONDS) -> int:
     """Delete ``.NAME.*.tmp`` leftovers of ``target`` last modified more than ``older_than``
     seconds ago; returns how many went. Errors are ignored: a leftover only costs space."""

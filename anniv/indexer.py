@@ -175,10 +175,12 @@ class FilePart:
         self.count = len(blobs)  # kept when the blobs are let go once written
         self.packed: Packed | None = None
 
-    def pack(self) -> None:
+    def pack(self, spool: str | None = None) -> None:
         """Lay the records out as the index file holds them (``Packed``), in place of the
-        lists of blobs: a worker process does this, so it hands the parent a few large
-        values instead of thousands of small ones, and the parent only writes them."""
+        lists of blobs: a worker process does this, so the parent only writes them. With
+        ``spool`` (the index file being built), the worker writes the bytes into a spool file
+        of its own beside it (``Spool``) and hands over only where they lie: they then go
+        from file to file in the kernel, never through the parent's memory."""
         from array import array
 
         blobs = self.blobs
@@ -189,23 +191,99 @@ class FilePart:
         for place, j in enumerate(order):
             slots[j] = place
         laid_out = [blob for j in order for blob in self.quick[j]]
-        self.packed = Packed(
-            b"".join(blobs),
+        packed = Packed(
+            b"",
             array("Q", accumulate(map(len, blobs))),
             array("I", map(zlib.crc32, blobs)),
-            b"".join(laid_out),
+            b"",
             array("Q", accumulate(map(len, laid_out), initial=0))[:-1],
             array("I", map(zlib.crc32, laid_out)),
             slots,
         )
+        where = Spool.put(spool, blobs, laid_out) if spool is not None else None
+        if where is None:
+            packed.events, packed.quick = b"".join(blobs), b"".join(laid_out)
+        packed.spooled = where
+        self.packed = packed
         self.blobs, self.quick = [], []
 
     def event_blobs(self) -> list[bytes]:
         """The encoded events, from the lists or from the packed layout."""
         if self.packed is None:
             return self.blobs
-        data, ends = self.packed.events, self.packed.ends
+        data, ends = self.packed.event_bytes(), self.packed.ends
         return [data[a:b] for a, b in zip((0, *ends), ends, strict=False)]
+
+
+class Spool:
+    """A worker process's spool file: the packed bytes of the parts it made, one after
+    another, in a temp file beside the index (named as ``fsutil.atomic_write`` names its temp
+    files, so a build that dies leaves nothing the next write of that index does not sweep
+    away). The parent copies from it, and the build removes it."""
+
+    _mine: list[Any] = []  # this process's [path, fd, size], once it has spooled
+
+    @classmethod
+    def put(cls, target: str, *pieces: list[bytes]) -> tuple[str, int, list[int]] | None:
+        """Append each list of blobs; (path, where the first starts, each list's length),
+        or None when the folder cannot be written (the caller keeps the bytes)."""
+        try:
+            if not cls._mine:
+                from anniv.fsutil import spool_file
+
+                cls._mine[:] = [*spool_file(target), 0]
+            path, fd, start = cls._mine
+            at = start
+            lengths = []
+            for blobs in pieces:
+                length = 0
+                for k in range(0, len(blobs), 512):  # writev takes at most IOV_MAX (1024) buffers
+                    chunk = blobs[k : k + 512]
+                    want = sum(map(len, chunk))
+                    done = os.pwritev(fd, chunk, at + length)
+                    if done < want:  # a short write: the rest in one piece
+                        rest = b"".join(chunk)[done:]
+                        while rest:
+                            n = os.pwrite(fd, rest, at + length + done)
+                            done, rest = done + n, rest[n:]
+                    length += want
+                lengths.append(length)
+                at += length
+            cls._mine[2] = at
+            return path, start, lengths
+        except OSError:
+            return None
+
+    @staticmethod
+    def copy(path: str, offset: int, length: int, into: Any, files: dict[str, int]) -> None:
+        """Copy ``length`` bytes at ``offset`` of the spool ``path`` to the end of the binary
+        file ``into``; ``files`` keeps the spools opened so far (path -> descriptor)."""
+        fd = files.get(path)
+        if fd is None:
+            fd = files[path] = os.open(path, os.O_RDONLY)
+        into.flush()
+        out = into.fileno()
+        at = os.lseek(out, 0, os.SEEK_END)
+        done = 0
+        while done < length:
+            try:
+                n = os.copy_file_range(fd, out, length - done, offset + done, at + done)
+            except OSError:
+                n = 0  # another file system, an old kernel: copy through memory instead
+            if n <= 0:
+                data = os.pread(fd, min(length - done, 1 << 20), offset + done)
+                if not data:
+                    raise OSError(f"{path}: the spool ends early")
+                n = os.pwrite(out, data, at + done)
+            done += n
+        into.seek(0, os.SEEK_END)
+
+    @staticmethod
+    def close(files: dict[str, int]) -> None:
+        """Close the spools ``copy`` opened (the build that asked for them removes them)."""
+        for fd in files.values():
+            os.close(fd)
+        files.clear()
 
 
 class Packed:
@@ -214,14 +292,35 @@ class Packed:
     month-day order, two per event (``qstarts``, ``qcrcs``: of each blob in that order;
     ``qslot[i]``: event i's place in it). Offsets are within the part."""
 
-    __slots__ = ("events", "ends", "crcs", "quick", "qstarts", "qcrcs", "qslot")
+    __slots__ = ("events", "ends", "crcs", "quick", "qstarts", "qcrcs", "qslot", "spooled")
 
     def __init__(self, events: bytes, ends: Any, crcs: Any, quick: bytes, qstarts: Any, qcrcs: Any, qslot: Any) -> None:
         self.events, self.ends, self.crcs = events, ends, crcs
         self.quick, self.qstarts, self.qcrcs, self.qslot = quick, qstarts, qcrcs, qslot
+        # (spool path, where the events start, [events' length, quick records' length]) when
+        # the bytes are in a spool file rather than in ``events`` and ``quick``
+        self.spooled: tuple[str, int, list[int]] | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Packed, (self.events, self.ends, self.crcs, self.quick, self.qstarts, self.qcrcs, self.qslot))
+        args = (self.events, self.ends, self.crcs, self.quick, self.qstarts, self.qcrcs, self.qslot)
+        return (_unpickle_packed, (args, self.spooled))
+
+    def event_bytes(self) -> bytes:
+        if self.spooled is None:
+            return self.events
+        path, start, (length, _) = self.spooled
+        with open(path, "rb") as fh:
+            fh.seek(start)
+            data = fh.read(length)
+        if len(data) != length:
+            raise OSError(f"{path}: the spool ends early")
+        return data
+
+
+def _unpickle_packed(args: tuple[Any, ...], spooled: tuple[str, int, list[int]] | None) -> Packed:
+    packed = Packed(*args)
+    packed.spooled = spooled
+    return packed
 
 
 def calendar_of(header: tuple[str, str, str, str], events: tuple[Event, ...], path: str) -> Calendar:
@@ -324,11 +423,18 @@ class IndexWriter:
         self.qcrcs = array("I")
         self.files: list[dict[str, Any]] = []
         self.first = 0
+        self.spools: dict[str, int] = {}  # worker spool files read so far (``Spool.copy``)
 
     def _put(self, region: int, blob: bytes) -> int:
         start = self._sizes[region]
         self._regions[region].write(blob)
         self._sizes[region] += len(blob)
+        return start
+
+    def _copy(self, region: int, path: str, offset: int, length: int) -> int:
+        start = self._sizes[region]
+        Spool.copy(path, offset, length, self._regions[region], self.spools)
+        self._sizes[region] += length
         return start
 
     def _extra(self, value: Any) -> tuple[int, int, int]:
@@ -366,10 +472,15 @@ class IndexWriter:
 
     def _add_packed(self, part: FilePart, packed: Packed) -> None:
         """``add`` for a part its worker packed: the same layout, already made."""
-        events_at = self._put(0, packed.events)
+        if packed.spooled is not None:
+            path, start, (events_length, quick_length) = packed.spooled
+            events_at = self._copy(0, path, start, events_length)
+            quick_at = self._copy(1, path, start + events_length, quick_length)
+        else:
+            events_at = self._put(0, packed.events)
+            quick_at = self._put(1, packed.quick)
         self.offsets.extend([events_at + end for end in packed.ends])
         self.crcs.extend(packed.crcs)
-        quick_at = self._put(1, packed.quick)
         self.qoffsets.extend([quick_at + start for start in packed.qstarts])
         self.qcrcs.extend(packed.qcrcs)
         first = self.first
@@ -455,3 +566,4 @@ class IndexWriter:
     def abort(self) -> None:
         for region in self._regions:
             region.close()
+        Spool.close(self.spools)

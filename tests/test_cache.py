@@ -344,6 +344,7 @@ def test_worker_processes_build_the_same_index_as_one_process(tmp_path: Path, mo
         assert catalog.workers_for(sizes) == int(jobs)
         cat = load_catalog(data)
         assert multiprocessing.active_children() == []  # the workers were waited for
+        assert [p.suffix for p in (tmp_path / f"cache-{jobs}").iterdir()] == [".idx"]  # no spool left
         q = engine.Query(date(2025, 1, 1), date(2025, 12, 31), date(2025, 10, 1))
         rows = [render.row_dict(a, date(2025, 10, 1)) for a in cat.query(q)]
         eager = load_catalog(data, use_cache=False)  # what anniv check loads
@@ -365,13 +366,17 @@ def test_worker_processes_build_the_same_index_as_one_process(tmp_path: Path, mo
     assert sum(len(c.events) for c in calendars) > 2400
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize("fails", ["folder", "second part", "finish"])
 def test_a_failing_index_write_still_gives_the_whole_catalogue(
-    folder: Path, monkeypatch: pytest.MonkeyPatch, fails: str
+    folder: Path, monkeypatch: pytest.MonkeyPatch, fails: str, jobs: str
 ) -> None:
     """The index is written while files are parsed, their records let go once written. When
     the cache folder cannot be written at all, the catalogue is served from memory; when a
-    write fails half-way (a full disk), the records already let go are parsed again."""
+    write fails half-way (a full disk), the records already let go are parsed again. With
+    worker processes, the records they spooled are read back or let go, and no spool stays."""
+    monkeypatch.setattr(catalog, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setenv("ANNIV_JOBS", jobs)
     expected = load_catalog(folder, use_cache=False)
     calls = {"add": 0}
     real_init, real_add = indexer.IndexWriter.__init__, indexer.IndexWriter.add
@@ -400,7 +405,8 @@ def test_a_failing_index_write_still_gives_the_whole_catalogue(
     assert [str(p) for p in cat.problems] == [str(p) for p in expected.problems]
     q = engine.Query(date(2025, 10, 1), date(2025, 10, 31), date(2025, 10, 1))
     assert cat.query(q) == expected.query(q)
-    assert not list((Path(os.environ["ANNIV_CACHE_DIR"])).glob("*.idx"))
+    cache_dir = Path(os.environ["ANNIV_CACHE_DIR"])
+    assert not list(cache_dir.glob("*.idx")) and not list(cache_dir.glob(".*.tmp"))
 
 
 def test_worker_processes_stop_when_the_parts_are_not_all_taken(
@@ -442,23 +448,33 @@ def test_a_part_packed_by_its_worker_is_written_as_the_unpacked_part(
     files = sorted(data.glob("*.yaml"))
     jobs = [(p, p.name, None, data, (data,), True) for p in files]
     pack = indexer.FilePart.pack
-    monkeypatch.setattr(indexer.FilePart, "pack", lambda self: None)
+    monkeypatch.setattr(indexer.FilePart, "pack", lambda self, spool=None: None)
     plain = [catalog._fresh_part(job) for job in jobs]
-    packed = [
-        indexer.FilePart(
-            p.key, p.display, p.header, p.problems, p.usable, list(p.blobs), p.keys, p.xkeys, list(p.quick)
-        )
-        for p in plain
-    ]
+
+    def twins() -> list[indexer.FilePart]:
+        return [
+            indexer.FilePart(
+                p.key, p.display, p.header, p.problems, p.usable, list(p.blobs), p.keys, p.xkeys, list(p.quick)
+            )
+            for p in plain
+        ]
+
+    packed, spooled = twins(), twins()
     for part in packed:
         pack(part)
+    monkeypatch.setattr(indexer.Spool, "_mine", [])  # this process's spool, for this test only
+    for part in spooled:
+        pack(part, str(tmp_path / "spooled.idx"))
     assert all(p.packed is not None and not p.blobs and q.packed is None for p, q in zip(packed, plain, strict=True))
-    assert [p.event_blobs() for p in packed] == [q.event_blobs() for q in plain]
+    assert all(p.packed is not None and p.packed.spooled is not None and not p.packed.events for p in spooled)
+    spool_file = Path(spooled[0].packed.spooled[0])
+    assert spool_file.parent == tmp_path and spool_file.name.startswith(".spooled.idx.")
+    assert [p.event_blobs() for p in packed] == [q.event_blobs() for q in plain] == [s.event_blobs() for s in spooled]
     written = []
-    for name, parts in (("packed", packed), ("plain", plain)):
+    for name, parts in (("packed", packed), ("plain", plain), ("spooled", spooled)):
         writer = indexer.IndexWriter(tmp_path / f"{name}.idx")
         for part in parts:
             writer.add(part)
         writer.finish(("identity",), {"row_slots": (), "row_runs": {}}, ())
         written.append((tmp_path / f"{name}.idx").read_bytes())
-    assert written[0] == written[1]
+    assert written[0] == written[1] == written[2]
