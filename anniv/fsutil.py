@@ -34,8 +34,7 @@ def atomic_write(target: Path, data: bytes | list[Any], durable: bool = True, mo
                 if isinstance(piece, (bytes, bytearray, memoryview)):
                     fh.write(piece)
                 elif hasattr(piece, "readinto"):  # a binary file
-                    piece.seek(0)
-                    shutil.copyfileobj(piece, fh, 1 << 20)
+                    _copy_file(piece, fh)
                 else:
                     raise TypeError(f"cannot write {type(piece).__name__}: give bytes or a binary file")
             fh.flush()
@@ -67,6 +66,31 @@ def scratch_file(folder: str | os.PathLike[str]) -> Any:
     in pieces before ``atomic_write`` puts it in place: it has no name to leave behind, and
     the space goes back when it is closed or the process ends."""
     return tempfile.TemporaryFile(dir=folder)
+
+
+def _copy_file(source: Any, fh: Any) -> None:
+    """Append the whole binary file ``source`` to the binary file ``fh``: in the kernel
+    (``copy_file_range``) where it can, so a large index's regions need not pass through
+    this process's memory; through a buffer where it cannot (another file system, an old
+    kernel)."""
+    source.flush()
+    fh.flush()
+    src, dst = source.fileno(), fh.fileno()
+    size = os.fstat(src).st_size
+    at = fh.tell()
+    done = 0
+    try:
+        while done < size:
+            n = os.copy_file_range(src, dst, size - done, done, at + done)
+            if n <= 0:
+                break
+            done += n
+    except (OSError, AttributeError):  # no copy_file_range here: copy the rest through memory
+        pass
+    fh.seek(at + done)
+    if done < size:
+        source.seek(done)
+        shutil.copyfileobj(source, fh, 1 << 20)
 
 
 def spool_file(target: str | os.PathLike[str]) -> tuple[str, int]:

@@ -302,3 +302,36 @@ def test_sigkill_during_export_leaves_old_or_new_feeds(tmp_path: Path) -> None:
     assert proc.wait(timeout=300) == 0
     assert _snapshot(out) == versions["B"]
     print(f"export kills: {KILLS}, caught mid-export (old and new feeds side by side): {mixed}")
+
+
+@pytest.mark.parametrize("kernel_copy", ["works", "fails at once", "fails half-way", "missing"])
+def test_file_pieces_are_copied_whole_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_copy: str
+) -> None:
+    """Binary files among the pieces are copied from their start, by the kernel where it can
+    and through memory where it cannot, even after part of a file went the first way."""
+    import os
+    import tempfile
+
+    first, second = tempfile.TemporaryFile(dir=tmp_path), tempfile.TemporaryFile(dir=tmp_path)
+    first.write(b"A" * 300_000)
+    second.write(bytes(range(256)) * 1000)
+    second.seek(17)  # where a file was left must not matter
+    real = os.copy_file_range
+    calls = {"n": 0}
+
+    def copy(src: int, dst: int, count: int, offset_src: int | None = None, offset_dst: int | None = None) -> int:
+        calls["n"] += 1
+        if kernel_copy == "fails at once" or (kernel_copy == "fails half-way" and calls["n"] > 1):
+            raise OSError(18, "Invalid cross-device link")
+        return real(src, dst, min(count, 100_000), offset_src, offset_dst)
+
+    if kernel_copy == "missing":
+        monkeypatch.delattr(os, "copy_file_range")
+    else:
+        monkeypatch.setattr(os, "copy_file_range", copy)
+    target = tmp_path / "index.idx"
+    atomic_write(target, [b"head", first, b"middle", second, b"tail"])
+    assert target.read_bytes() == b"head" + b"A" * 300_000 + b"middle" + bytes(range(256)) * 1000 + b"tail"
+    first.close()
+    second.close()
