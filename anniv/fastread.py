@@ -786,6 +786,7 @@ def read(
     try:
         lines = _Lines(text, resolve)
         top = _mapping(lines.document(), _TOP_KEYS, _TOP_KEYS)
+        lines.rows, lines._raw = [], None  # let the rows go: the model is built in their memory
         head = _mapping(top["calendar"], _HEADER_KEYS, frozenset(("id", "name")))
         cal_id = _ident(head["id"])
         if expected_id is not None and cal_id != expected_id:
