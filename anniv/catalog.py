@@ -739,8 +739,7 @@ def load_catalog(
         from anniv import indexer
 
         roots = seed_roots(data_dir)
-        closing: list[Any] = []
-        try:
+        with _workers_winding_down() as (closing, _):
             jobs = [(p, _display(p), None, data_dir, roots, False) for p in files]
             for part in _fresh_parts(jobs, progress, closing):
                 problems.extend(Problem(part.display, line, col, msg, sev) for line, col, msg, sev in part.problems)
@@ -750,8 +749,6 @@ def load_catalog(
                 else:
                     broken.append(part.display)
             problems.extend(cross_check(calendars))
-        finally:
-            _join(closing)
         return Catalog(tuple(calendars), problems, tuple(broken))
     else:
         for _, display, cal, probs in _parse_all(files, data_dir, progress):
@@ -840,6 +837,24 @@ class _Memory:
         return self.blobs[i]
 
 
+@contextmanager
+def _workers_winding_down() -> Iterator[tuple[list[Any], set[str]]]:
+    """What a build's worker processes leave: the pools ``_fresh_parts`` closed (joined
+    here, once the index is written: the workers exit meanwhile) and their spool files
+    (copied into the index or given up, removed here), however the build ends."""
+    closing: list[Any] = []
+    spooled: set[str] = set()
+    try:
+        yield closing, spooled
+    finally:
+        _join(closing)
+        for path in spooled:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
 def _rebuild(
     old: Any,
     target: str,
@@ -852,120 +867,96 @@ def _rebuild(
 ) -> Catalog:
     """Parse the files that changed (all, without a usable old index), reuse the others'
     pieces as they are, write the new index and serve from it."""
-    closing: list[Any] = []
-    spooled: set[str] = set()
-    try:
-        return _rebuild_into(closing, spooled, old, target, identity, data_dir, files, displays, keys, progress)
-    finally:
-        _join(closing)  # worker processes, which exited while the index was written
-        for path in spooled:  # their spool files, copied into the index (or given up)
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+    with _workers_winding_down() as (closing, spooled):
+        from anniv import cache, indexer, render
 
-
-def _rebuild_into(
-    closing: list[Any],
-    spooled: set[str],
-    old: Any,
-    target: str,
-    identity: tuple[Any, ...],
-    data_dir: Path,
-    files: list[Path],
-    displays: list[str],
-    keys: list[Any],
-    progress: bool | None,
-) -> Catalog:
-    from anniv import cache, indexer, render
-
-    reuse: dict[Any, int] = {}
-    if old is not None:
-        for k, f in enumerate(old.files):
-            key = tuple(f["key"]) if isinstance(f["key"], (list, tuple)) else f["key"]
-            reuse[key] = k
-    todo = [p for p, key in zip(files, keys, strict=True) if key is None or key not in reuse]
-    key_of = dict(zip(files, keys, strict=True))
-    roots = seed_roots(data_dir)
-    jobs = [(p, _display(p), key_of[p], data_dir, roots, True) for p in todo]
-    stream = _fresh_parts(jobs, progress, closing, target)  # in order, parsed here or by worker processes
-    pending = set(todo)
-    try:  # records go to the index file as they come: a cold build never holds them all
-        writer: indexer.IndexWriter | None = indexer.IndexWriter(target)
-    except OSError:
-        writer = None  # an unwritable cache folder: serve from memory, as before
-    let_go = False  # some parts' records went to the writer and are no longer in memory
-    parts: list[indexer.FilePart] = []
-    reparsed = []
-    builder, check = IndexBuilder(), CrossCheck()
-    for path, display, key in zip(files, displays, keys, strict=True):
-        part = None
-        if key is not None and key in reuse and path not in pending:
-            try:
-                part = indexer.file_part(old, reuse[key])
-                part.display = display
-            except cache.CacheCorrupt:
-                part = None
-        if part is None:
-            part = next(stream) if path in pending else _fresh_part((path, display, key, data_dir, roots, True))
-            reparsed.append(display)
-            if part.packed is not None and part.packed.spooled is not None:
-                spooled.add(part.packed.spooled[0])
+        reuse: dict[Any, int] = {}
+        if old is not None:
+            for k, f in enumerate(old.files):
+                key = tuple(f["key"]) if isinstance(f["key"], (list, tuple)) else f["key"]
+                reuse[key] = k
+        todo = [p for p, key in zip(files, keys, strict=True) if key is None or key not in reuse]
+        key_of = dict(zip(files, keys, strict=True))
+        roots = seed_roots(data_dir)
+        jobs = [(p, _display(p), key_of[p], data_dir, roots, True) for p in todo]
+        stream = _fresh_parts(jobs, progress, closing, target)  # in order, parsed here or by worker processes
+        pending = set(todo)
+        try:  # records go to the index file as they come: a cold build never holds them all
+            writer: indexer.IndexWriter | None = indexer.IndexWriter(target)
+        except OSError:
+            writer = None  # an unwritable cache folder: serve from memory, as before
+        let_go = False  # some parts' records went to the writer and are no longer in memory
+        parts: list[indexer.FilePart] = []
+        reparsed = []
+        builder, check = IndexBuilder(), CrossCheck()
+        for path, display, key in zip(files, displays, keys, strict=True):
+            part = None
+            if key is not None and key in reuse and path not in pending:
+                try:
+                    part = indexer.file_part(old, reuse[key])
+                    part.display = display
+                except cache.CacheCorrupt:
+                    part = None
+            if part is None:
+                part = next(stream) if path in pending else _fresh_part((path, display, key, data_dir, roots, True))
+                reparsed.append(display)
+                if part.packed is not None and part.packed.spooled is not None:
+                    spooled.add(part.packed.spooled[0])
+            if writer is not None:
+                try:
+                    writer.add(part)
+                except OSError:
+                    writer.abort()
+                    writer = None
+                else:
+                    part.blobs, part.quick, part.packed = [], [], None
+                    let_go = True
+            parts.append(part)
+            # the window index and the cross-file checks take each part as it comes
+            builder.add(part.keys)
+            if part.usable:
+                check.add((part.display, x) for x in part.xkeys)
+        stream.close()
+        index = builder.finish()
+        cross = check.finish()
+        number = {p.display: k for k, p in enumerate(parts)}
+        cross_t = [(number[pr.path], pr.line, pr.col, pr.message, pr.severity) for pr in cross]
+        LAST_REPARSED[:] = reparsed
+        written = None
         if writer is not None:
             try:
-                writer.add(part)
+                slots, runs = render.run_layout()
+                writer.finish(identity, {**index, "row_slots": slots, "row_runs": runs}, cross_t)
+                written = cache.open_index(target, identity)
             except OSError:
-                writer.abort()
-                writer = None
+                pass
+        problems: list[Problem] = []
+        broken: list[str] = []
+        usable: list[tuple[tuple[str, str, str, str], str, int, int]] = []
+        first = 0
+        for p in parts:
+            problems.extend(Problem(p.display, line, col, msg, sev) for line, col, msg, sev in p.problems)
+            if p.usable:
+                assert p.header is not None
+                usable.append((p.header, p.display, first, p.count))
+                first += p.count
             else:
-                part.blobs, part.quick, part.packed = [], [], None
-                let_go = True
-        parts.append(part)
-        # the window index and the cross-file checks take each part as it comes
-        builder.add(part.keys)
-        if part.usable:
-            check.add((part.display, x) for x in part.xkeys)
-    stream.close()
-    index = builder.finish()
-    cross = check.finish()
-    number = {p.display: k for k, p in enumerate(parts)}
-    cross_t = [(number[pr.path], pr.line, pr.col, pr.message, pr.severity) for pr in cross]
-    LAST_REPARSED[:] = reparsed
-    written = None
-    if writer is not None:
-        try:
-            slots, runs = render.run_layout()
-            writer.finish(identity, {**index, "row_slots": slots, "row_runs": runs}, cross_t)
-            written = cache.open_index(target, identity)
-        except OSError:
-            pass
-    problems: list[Problem] = []
-    broken: list[str] = []
-    usable: list[tuple[tuple[str, str, str, str], str, int, int]] = []
-    first = 0
-    for p in parts:
-        problems.extend(Problem(p.display, line, col, msg, sev) for line, col, msg, sev in p.problems)
-        if p.usable:
-            assert p.header is not None
-            usable.append((p.header, p.display, first, p.count))
-            first += p.count
+                broken.append(p.display)
+        problems.extend(cross)
+        # serve from the file just written (memory-mapped), else from the records in memory, else
+        # (records handed to a write that then failed) parse again without the cache
+        if written is not None and written.n == first:
+            store: Any = written
+        elif not let_go:
+            store = _Memory([b for p in parts for b in p.event_blobs()])
         else:
-            broken.append(p.display)
-    problems.extend(cross)
-    # serve from the file just written (memory-mapped), else from the records in memory, else
-    # (records handed to a write that then failed) parse again without the cache
-    if written is not None and written.n == first:
-        store: Any = written
-    elif not let_go:
-        store = _Memory([b for p in parts for b in p.event_blobs()])
-    else:
-        return load_catalog(data_dir, None, use_cache=False, progress=progress)
-    del parts
+            return load_catalog(data_dir, None, use_cache=False, progress=progress)
+        del parts
 
-    def reload() -> Catalog:
-        return load_catalog(data_dir, None, use_cache=False, progress=progress)
+        def reload() -> Catalog:
+            return load_catalog(data_dir, None, use_cache=False, progress=progress)
 
-    return Catalog._served(store, usable, index, problems, broken, {}, reload)
+        return Catalog._served(store, usable, index, problems, broken, {}, reload)
 
 
 # Display paths of the files the last cached load parsed (for tests and the benchmarks).
