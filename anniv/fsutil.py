@@ -9,7 +9,6 @@ belong to another process writing right now).
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -69,28 +68,36 @@ def scratch_file(folder: str | os.PathLike[str]) -> Any:
 
 
 def _copy_file(source: Any, fh: Any) -> None:
-    """Append the whole binary file ``source`` to the binary file ``fh``: in the kernel
-    (``copy_file_range``) where it can, so a large index's regions need not pass through
-    this process's memory; through a buffer where it cannot (another file system, an old
-    kernel)."""
+    """Append the whole binary file ``source`` to the binary file ``fh`` (``copy_range``)."""
     source.flush()
     fh.flush()
-    src, dst = source.fileno(), fh.fileno()
-    size = os.fstat(src).st_size
+    size = os.fstat(source.fileno()).st_size
     at = fh.tell()
+    copy_range(source.fileno(), fh.fileno(), size, 0, at)
+    fh.seek(at + size)
+
+
+def copy_range(src: int, dst: int, length: int, src_at: int, dst_at: int) -> None:
+    """Copy ``length`` bytes at ``src_at`` of the file ``src`` to ``dst_at`` of ``dst`` (both
+    descriptors): in the kernel (``copy_file_range``) where it can, so a large index's pieces
+    need not pass through this process's memory; through a buffer where it cannot (another file
+    system, an old kernel), from wherever the kernel copy stopped."""
     done = 0
-    try:
-        while done < size:
-            n = os.copy_file_range(src, dst, size - done, done, at + done)
-            if n <= 0:
-                break
-            done += n
-    except (OSError, AttributeError):  # no copy_file_range here: copy the rest through memory
-        pass
-    fh.seek(at + done)
-    if done < size:
-        source.seek(done)
-        shutil.copyfileobj(source, fh, 1 << 20)
+    kernel = hasattr(os, "copy_file_range")
+    while done < length:
+        n = 0
+        if kernel:
+            try:
+                n = os.copy_file_range(src, dst, length - done, src_at + done, dst_at + done)
+            except OSError:
+                n = 0
+            kernel = n > 0
+        if n <= 0:
+            data = os.pread(src, min(length - done, 1 << 20), src_at + done)
+            if not data:
+                raise OSError(f"copying {length} bytes: the source ends after {done}")
+            n = os.pwrite(dst, data, dst_at + done)
+        done += n
 
 
 def spool_file(target: str | os.PathLike[str]) -> tuple[str, int]:

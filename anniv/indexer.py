@@ -257,25 +257,16 @@ class Spool:
     @staticmethod
     def copy(path: str, offset: int, length: int, into: Any, files: dict[str, int]) -> None:
         """Copy ``length`` bytes at ``offset`` of the spool ``path`` to the end of the binary
-        file ``into``; ``files`` keeps the spools opened so far (path -> descriptor)."""
+        file ``into`` (``fsutil.copy_range``); ``files`` keeps the spools opened so far (path ->
+        descriptor)."""
+        from anniv.fsutil import copy_range
+
         fd = files.get(path)
         if fd is None:
             fd = files[path] = os.open(path, os.O_RDONLY)
         into.flush()
         out = into.fileno()
-        at = os.lseek(out, 0, os.SEEK_END)
-        done = 0
-        while done < length:
-            try:
-                n = os.copy_file_range(fd, out, length - done, offset + done, at + done)
-            except OSError:
-                n = 0  # another file system, an old kernel: copy through memory instead
-            if n <= 0:
-                data = os.pread(fd, min(length - done, 1 << 20), offset + done)
-                if not data:
-                    raise OSError(f"{path}: the spool ends early")
-                n = os.pwrite(out, data, at + done)
-            done += n
+        copy_range(fd, out, length, offset, os.lseek(out, 0, os.SEEK_END))
         into.seek(0, os.SEEK_END)
 
     @staticmethod
