@@ -185,26 +185,26 @@ class FilePart:
 
         blobs = self.blobs
         order = list(range(len(self.quick)))
+        # A window's candidates are found day by day, so quick records kept on nearby days are
+        # written next to each other: a month's listing then reads a twelfth of each file's
+        # records in a few runs of pages instead of faulting pages in all over the region.
         if len(self.keys) == len(order):
-            order.sort(key=lambda j: self.keys[j][0])  # month-day order (see ``IndexWriter.add``)
+            order.sort(key=lambda j: self.keys[j][0])
         slots = array("I", [0]) * len(order)
         for place, j in enumerate(order):
             slots[j] = place
         laid_out = [blob for j in order for blob in self.quick[j]]
-        packed = Packed(
-            b"",
+        where = Spool.put(spool, blobs, laid_out) if spool is not None else None
+        self.packed = Packed(
+            b"".join(blobs) if where is None else b"",
             array("Q", accumulate(map(len, blobs))),
             array("I", map(zlib.crc32, blobs)),
-            b"",
+            b"".join(laid_out) if where is None else b"",
             array("Q", accumulate(map(len, laid_out), initial=0))[:-1],
             array("I", map(zlib.crc32, laid_out)),
             slots,
+            where,
         )
-        where = Spool.put(spool, blobs, laid_out) if spool is not None else None
-        if where is None:
-            packed.events, packed.quick = b"".join(blobs), b"".join(laid_out)
-        packed.spooled = where
-        self.packed = packed
         self.blobs, self.quick = [], []
 
     def event_blobs(self) -> list[bytes]:
@@ -285,16 +285,25 @@ class Packed:
 
     __slots__ = ("events", "ends", "crcs", "quick", "qstarts", "qcrcs", "qslot", "spooled")
 
-    def __init__(self, events: bytes, ends: Any, crcs: Any, quick: bytes, qstarts: Any, qcrcs: Any, qslot: Any) -> None:
+    def __init__(
+        self,
+        events: bytes,
+        ends: Any,
+        crcs: Any,
+        quick: bytes,
+        qstarts: Any,
+        qcrcs: Any,
+        qslot: Any,
+        spooled: tuple[str, int, list[int]] | None = None,
+    ) -> None:
         self.events, self.ends, self.crcs = events, ends, crcs
         self.quick, self.qstarts, self.qcrcs, self.qslot = quick, qstarts, qcrcs, qslot
         # (spool path, where the events start, [events' length, quick records' length]) when
         # the bytes are in a spool file rather than in ``events`` and ``quick``
-        self.spooled: tuple[str, int, list[int]] | None = None
+        self.spooled = spooled
 
     def __reduce__(self) -> tuple[Any, ...]:
-        args = (self.events, self.ends, self.crcs, self.quick, self.qstarts, self.qcrcs, self.qslot)
-        return (_unpickle_packed, (args, self.spooled))
+        return (Packed, tuple(getattr(self, name) for name in Packed.__slots__))
 
     def event_bytes(self) -> bytes:
         if self.spooled is None:
@@ -306,12 +315,6 @@ class Packed:
         if len(data) != length:
             raise OSError(f"{path}: the spool ends early")
         return data
-
-
-def _unpickle_packed(args: tuple[Any, ...], spooled: tuple[str, int, list[int]] | None) -> Packed:
-    packed = Packed(*args)
-    packed.spooled = spooled
-    return packed
 
 
 def calendar_of(header: tuple[str, str, str, str], events: tuple[Event, ...], path: str) -> Calendar:
@@ -432,37 +435,14 @@ class IndexWriter:
         data = marshal.dumps(value)
         return (self._put(2, data), len(data), zlib.crc32(data))  # within the keys region
 
-    def _put_all(self, region: int, blobs: list[bytes], ends: bool) -> list[int]:
-        """Write ``blobs`` one after another in one write; return where each starts (or,
-        with ``ends``, where each ends) within the region."""
-        at = list(accumulate(map(len, blobs), initial=self._sizes[region]))
-        self._put(region, b"".join(blobs))
-        return at[1:] if ends else at[:-1]
-
     def add(self, part: FilePart) -> None:
-        if part.packed is not None:
-            self._add_packed(part, part.packed)
-            return
-        # one write per region and part: a part holds thousands of records
-        self.offsets.extend(self._put_all(0, part.blobs, ends=True))
-        self.crcs.extend(map(zlib.crc32, part.blobs))
-        # A window's candidates are found day by day, so records kept on nearby days are
-        # written next to each other: a month's listing then reads a twelfth of each file's
-        # records in a few runs of pages instead of faulting pages in all over the region.
-        order = list(range(len(part.quick)))
-        if len(part.keys) == len(order):
-            order.sort(key=lambda j: part.keys[j][0])
-        slots = [0] * len(order)
-        for place, j in enumerate(order):
-            slots[j] = self.first + place
-        laid_out = [blob for j in order for blob in part.quick[j]]
-        self.qoffsets.extend(self._put_all(1, laid_out, ends=False))
-        self.qcrcs.extend(map(zlib.crc32, laid_out))
-        self.qslot.extend(slots)
-        self._add_file(part)
-
-    def _add_packed(self, part: FilePart, packed: Packed) -> None:
-        """``add`` for a part its worker packed: the same layout, already made."""
+        """Write ``part``'s records (one write per region: a part holds thousands) and keep
+        their offsets, checksums and keys. A part a worker did not pack (one copied from the
+        old index, or parsed here) is packed first, so there is one layout (``FilePart.pack``)."""
+        if part.packed is None:
+            part.pack()
+        packed = part.packed
+        assert packed is not None
         if packed.spooled is not None:
             path, start, (events_length, quick_length) = packed.spooled
             events_at = self._copy(0, path, start, events_length)

@@ -436,9 +436,9 @@ def test_worker_processes_stop_when_the_parts_are_not_all_taken(
 def test_a_part_packed_by_its_worker_is_written_as_the_unpacked_part(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Workers hand over their records already laid out (``FilePart.pack``); the index file
-    must be byte for byte the one written from the lists of records, and the packed events
-    must come back out as the same blobs."""
+    """Workers hand over their records already laid out (``FilePart.pack``), in memory or in
+    a spool file; the index file must be byte for byte the one the writer makes from the lists
+    of records, and the packed events must come back out as the same blobs."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
@@ -450,6 +450,7 @@ def test_a_part_packed_by_its_worker_is_written_as_the_unpacked_part(
     pack = indexer.FilePart.pack
     monkeypatch.setattr(indexer.FilePart, "pack", lambda self, spool=None: None)
     plain = [catalog._fresh_part(job) for job in jobs]
+    monkeypatch.setattr(indexer.FilePart, "pack", pack)  # the writer packs these itself
 
     def twins() -> list[indexer.FilePart]:
         return [
