@@ -26,6 +26,7 @@ import marshal
 import mmap
 import os
 import zlib
+from zlib import crc32
 
 from anniv.kernel import MD_CODES
 
@@ -35,12 +36,16 @@ if TYPE_CHECKING:  # this module is read on the quick path (anniv.quick): import
     from typing import Any
 
 
-MAGIC = b"ANNIVIX5"
+MAGIC = b"ANNIVIX6"
 PREFIX_SIZE = 16  # magic (8 bytes), header length and header CRC-32 (4 bytes each, little-endian)
 # Moving events (Korean lunar dates, rules) are indexed under every Gregorian day they fall on
 # in these years; a window outside them lists every moving event as a candidate.
 MOVER_YEARS = (1950, 2049)
 NO_DAY = 0  # month-day code of events that are only found through the "movers" list
+# The quick records' first parts are stored in chunks of up to 2**QUICK_CHUNK_BITS events kept
+# on the same day (``indexer.FilePart.pack``); array ``qchunk`` gives each event's chunk and place.
+QUICK_CHUNK_BITS = 4
+QUICK_MASK = (1 << QUICK_CHUNK_BITS) - 1
 
 
 class CacheCorrupt(Exception):
@@ -123,12 +128,14 @@ class Index:
         self._arrays: dict[str, tuple[int, int, str, int]] = header["arrays"]
         self._cast: dict[str, memoryview] = {}
         n = self.n
-        self._lengths = {"offsets": n + 1, "crcs": n, "qslot": n, "qoffsets": 2 * n + 1, "qcrcs": 2 * n}
+        self._lengths = {"offsets": n + 1, "crcs": n, "qchunk": n, "qxspans": 2 * n, "qxcrcs": n}
         self._view: memoryview | None = None
         for off, size, code, _ in self._arrays.values():
             if off < 0 or size < 0 or off % 8 or body + off + size > len(mm) or code not in "IiQ" or len(code) != 1:
                 raise ValueError("an array lies outside the file")
-        self._q: Callable[..., bytes] | None = None
+        self._qx: Callable[[int], bytes] | None = None
+        self._qc: Callable[[int], tuple[Any, ...]] | None = None
+        self._chunks: dict[int, tuple[Any, ...]] = {}  # decoded quick chunks
 
     def array(self, name: str) -> memoryview:
         """The array ``name``, read in place (a memoryview of the map) once its checksum holds."""
@@ -153,37 +160,65 @@ class Index:
             raise CacheCorrupt(f"event {i} fails its checksum")
         return data
 
-    def quick_blob(self, i: int, part: int = 0) -> bytes:
-        """Part 0 or 1 of event ``i``'s quick record (see ``indexer.quick_record``)."""
-        return self.quick_reader()(i, part)
+    def quick_head(self, i: int) -> "tuple[Any, ...] | None":
+        """The first part of event ``i``'s quick record (see ``indexer.quick_record``)."""
+        where, read = self.quick_chunks()
+        q = where[i]
+        head: tuple[Any, ...] | None = read(q >> QUICK_CHUNK_BITS)[q & QUICK_MASK]
+        return head
 
-    def quick_reader(self) -> "Callable[..., bytes]":
-        """``quick_blob`` as a function with ``quick_parts`` bound to it (attribute look-ups
-        were a third of its cost when called for every record)."""
-        read = self._q
+    def quick_extra(self, i: int) -> bytes:
+        """The second part of event ``i``'s quick record, as marshal bytes."""
+        return self.quick_extras()(i)
+
+    def quick_extras(self) -> "Callable[[int], bytes]":
+        """``quick_extra`` as a function with its arrays bound to it (attribute look-ups were
+        a third of its cost when called for every record)."""
+        read = self._qx
         if read is None:
-            slot, offsets, crcs, body, crc32 = self.quick_parts()
+            spans, crcs, body = self.array("qxspans"), self.array("qxcrcs"), self._map_body()
 
-            def read(i: int, part: int = 0) -> bytes:
-                k = 2 * slot[i] + part
-                data = bytes(body[offsets[k] : offsets[k + 1]])
-                if crc32(data) != crcs[k]:
+            def read(i: int) -> bytes:
+                data = bytes(body[spans[2 * i] : spans[2 * i + 1]])
+                if crc32(data) != crcs[i]:
                     raise CacheCorrupt(f"quick record {i} fails its checksum")
                 return data
 
-            self._q = read
+            self._qx = read
         return read
 
-    def quick_parts(self) -> "tuple[memoryview, memoryview, memoryview, memoryview, Callable[[Any], int]]":
-        """What ``quick_reader`` reads with, for a loop that reads part 0 of many records
-        itself: event -> slot, slot offsets, slot checksums, the body of the map (read in
-        place) and the checksum function. Part ``p`` of event ``i`` is slot
-        ``k = 2 * slot[i] + p``: ``body[offsets[k] : offsets[k + 1]]``, whose CRC-32 must be
-        ``crcs[k]``."""
+    def quick_chunks(self) -> "tuple[memoryview, Callable[[int], tuple[Any, ...]]]":
+        """What the quick path reads first parts with: event -> chunk << QUICK_CHUNK_BITS |
+        place in it, and a function giving a chunk's records (read in place from the map once
+        its CRC-32 holds). Each chunk is decoded once per process."""
+        read = self._qc
+        if read is None:
+            spans, crcs, body = self.array("qcspans"), self.array("qccrcs"), self._map_body()
+            if len(spans) != 2 * len(crcs):
+                raise CacheCorrupt("the chunk arrays do not match")
+            loads, chunks = marshal.loads, self._chunks
+
+            def read(c: int) -> "tuple[Any, ...]":
+                recs = chunks.get(c)
+                if recs is None:
+                    data = body[spans[2 * c] : spans[2 * c + 1]]
+                    if crc32(data) != crcs[c]:
+                        raise CacheCorrupt(f"quick chunk {c} fails its checksum")
+                    try:
+                        recs = chunks[c] = loads(data)
+                    except (ValueError, EOFError, TypeError):
+                        recs = None
+                    if type(recs) is not tuple:
+                        raise CacheCorrupt(f"quick chunk {c} cannot be read")
+                return recs
+
+            self._qc = read
+        return self.array("qchunk"), read
+
+    def _map_body(self) -> memoryview:
         if self._view is None:
             self._view = memoryview(self._mm)
-        body = self._view[self._body :]
-        return self.array("qslot"), self.array("qoffsets"), self.array("qcrcs"), body, zlib.crc32
+        return self._view[self._body :]
 
     def extra(self, where: tuple[int, int, int]) -> "Any":
         """A per-file blob (index keys or cross-check keys) stored after the events."""

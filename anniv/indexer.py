@@ -19,7 +19,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from anniv import engine, kernel, milestones, render
-from anniv.cache import MAGIC, CacheCorrupt, Index, code_version
+from anniv.cache import MAGIC, QUICK_CHUNK_BITS, CacheCorrupt, Index, code_version
 from anniv.errors import AnnivError
 
 if TYPE_CHECKING:
@@ -161,7 +161,7 @@ class FilePart:
         blobs: list[bytes],
         keys: list[tuple[Any, ...]],
         xkeys: list[tuple[Any, ...]],
-        quick: list[tuple[bytes, bytes]],
+        quick: list[tuple[tuple[Any, ...] | None, bytes]],
     ) -> None:
         self.key = key
         self.display = display
@@ -184,26 +184,48 @@ class FilePart:
         from array import array
 
         blobs = self.blobs
-        order = list(range(len(self.quick)))
-        # A window's candidates are found day by day, so quick records kept on nearby days are
-        # written next to each other: a month's listing then reads a twelfth of each file's
-        # records in a few runs of pages instead of faulting pages in all over the region.
-        if len(self.keys) == len(order):
-            order.sort(key=lambda j: self.keys[j][0])
-        slots = array("I", [0]) * len(order)
-        for place, j in enumerate(order):
-            slots[j] = place
-        laid_out = [blob for j in order for blob in self.quick[j]]
-        where = Spool.put(spool, blobs, laid_out) if spool is not None else None
+        count = len(self.quick)
+        codes = [k[0] for k in self.keys] if len(self.keys) == count else [0] * count
+        # A window's candidates are found day by day, so the first parts of the quick records
+        # of events kept on the same day are decoded together, in chunks of up to QUICK_CHUNK
+        # records in catalogue order, and chunks of nearby days lie next to each other: a month's
+        # listing reads a twelfth of each file's chunks, a few runs of pages. The second parts
+        # follow in the same order.
+        # (marshal format 2, which has no back-references: later formats mark an object that
+        # is referred to elsewhere, so the bytes would depend on who else holds the records)
+        order = sorted(range(count), key=codes.__getitem__)
+        chunks: list[bytes] = []
+        where = array("I", [0]) * count  # event -> chunk << QUICK_CHUNK_BITS | place in it
+        run: list[int] = []
+        for j in order:
+            if run and (codes[j] != codes[run[0]] or len(run) == QUICK_CHUNK):
+                chunks.append(marshal.dumps(tuple(self.quick[x][0] for x in run), 2))
+                run = []
+            where[j] = len(chunks) << QUICK_CHUNK_BITS | len(run)
+            run.append(j)
+        if run:
+            chunks.append(marshal.dumps(tuple(self.quick[x][0] for x in run), 2))
+        extras = [self.quick[j][1] for j in order]
+        laid_out = chunks + extras
+        starts = array("Q", accumulate(map(len, laid_out), initial=0))
+        crcs = array("I", map(zlib.crc32, laid_out))
+        spans = array("Q", [x for k in range(len(laid_out)) for x in (starts[k], starts[k + 1])])
+        place = array("I", [0]) * count  # event -> its second part's place among the extras
+        for k, j in enumerate(order):
+            place[j] = k
+        n = len(chunks)
+        spooled = Spool.put(spool, blobs, laid_out) if spool is not None else None
         self.packed = Packed(
-            b"".join(blobs) if where is None else b"",
+            b"".join(blobs) if spooled is None else b"",
             array("Q", accumulate(map(len, blobs))),
             array("I", map(zlib.crc32, blobs)),
-            b"".join(laid_out) if where is None else b"",
-            array("Q", accumulate(map(len, laid_out), initial=0))[:-1],
-            array("I", map(zlib.crc32, laid_out)),
-            slots,
+            b"".join(laid_out) if spooled is None else b"",
+            spans[: 2 * n],
+            crcs[:n],
             where,
+            array("Q", [x for k in place for x in (spans[2 * (n + k)], spans[2 * (n + k) + 1])]),
+            array("I", [crcs[n + k] for k in place]),
+            spooled,
         )
         self.blobs, self.quick = [], []
 
@@ -279,11 +301,13 @@ class Spool:
 
 class Packed:
     """A part's records as they go into the index file's regions: the events one after
-    another (``ends``: where each ends, ``crcs``: each one's CRC-32), the quick records in
-    month-day order, two per event (``qstarts``, ``qcrcs``: of each blob in that order;
-    ``qslot[i]``: event i's place in it). Offsets are within the part."""
+    another (``ends``: where each ends, ``crcs``: each one's CRC-32), then the quick records:
+    their first parts in chunks (``chunks``: each chunk's start and end, ``chunk_crcs``;
+    ``where[i]``: event i's chunk << QUICK_CHUNK_BITS | its place in it), then their second
+    parts (``extras``: event i's start and end at ``2 * i``, ``extra_crcs``). Offsets are
+    within the part's bytes of each region."""
 
-    __slots__ = ("events", "ends", "crcs", "quick", "qstarts", "qcrcs", "qslot", "spooled")
+    __slots__ = ("events", "ends", "crcs", "quick", "chunks", "chunk_crcs", "where", "extras", "extra_crcs", "spooled")
 
     def __init__(
         self,
@@ -291,13 +315,16 @@ class Packed:
         ends: Any,
         crcs: Any,
         quick: bytes,
-        qstarts: Any,
-        qcrcs: Any,
-        qslot: Any,
+        chunks: Any,
+        chunk_crcs: Any,
+        where: Any,
+        extras: Any,
+        extra_crcs: Any,
         spooled: tuple[str, int, list[int]] | None = None,
     ) -> None:
         self.events, self.ends, self.crcs = events, ends, crcs
-        self.quick, self.qstarts, self.qcrcs, self.qslot = quick, qstarts, qcrcs, qslot
+        self.quick, self.chunks, self.chunk_crcs, self.where = quick, chunks, chunk_crcs, where
+        self.extras, self.extra_crcs = extras, extra_crcs
         # (spool path, where the events start, [events' length, quick records' length]) when
         # the bytes are in a spool file rather than in ``events`` and ``quick``
         self.spooled = spooled
@@ -337,27 +364,36 @@ def file_part(idx: Index, k: int) -> FilePart:
         [idx.blob(i) for i in range(first, first + count)],
         list(idx.extra(f["keys_at"])),
         list(idx.extra(f["xkeys_at"])),
-        [(idx.quick_blob(i), idx.quick_blob(i, 1)) for i in range(first, first + count)],
+        [(idx.quick_head(i), idx.quick_extra(i)) for i in range(first, first + count)],
     )
 
 
-def quick_record(ev: Event) -> tuple[bytes, bytes]:
-    """The quick record of ``ev`` (what ``anniv.quick`` reads): two marshal blobs. The first, read for every candidate, is
-    None when the event's counting cannot be planned ahead, else one flat tuple of what an
-    English JSON row needs (few objects: decoding it is most of the cost of a row): the JSON
-    row's texts around its slots (``render.run_template``), English title as JSON, id,
-    importance, precision (its place in ``kernel.PRECISIONS``), month, base year, fixed month-day
-    code (month * 32 + day; 0 when the event moves), leap-day policy (its place in
-    ``kernel.LEAP_DAYS``), opts in to day counts. The second, read only for tag filters, other languages and formats other than
-    JSON, is (``render.static_fields``, title per language, titles in ``milestones.LANGS`` as JSON or
-    None when all are the English one, tags). A calendar filter needs neither: an event's
-    calendar is its file's."""
+QUICK_CHUNK = 1 << QUICK_CHUNK_BITS  # at most this many quick records are decoded together (``FilePart.pack``)
+
+
+def quick_record(ev: Event) -> tuple[tuple[Any, ...] | None, bytes]:
+    """The quick record of ``ev`` (what ``anniv.quick`` reads), in two parts.
+
+    The first, read for every candidate, is None when the event's counting cannot be planned
+    ahead, else one flat tuple of what an English JSON row needs (few objects: decoding them
+    is most of the cost of a row): the JSON row's texts around its slots
+    (``render.run_template``), the first with the title filled in as English JSON, then id,
+    importance, precision (its place in ``kernel.PRECISIONS``), month, base year, fixed
+    month-day code (month * 32 + day; 0 when the event moves), leap-day policy (its place in
+    ``kernel.LEAP_DAYS``), opts in to day counts. It is stored with the records of events kept
+    on the same day (``FilePart.pack``).
+
+    The second, marshal bytes read only for tag filters, other languages and formats other
+    than JSON, is (``render.static_fields``, title per language, titles in
+    ``milestones.LANGS`` as JSON or None when all are the English one, tags, where the title
+    lies in the first text). A calendar filter needs neither: an event's calendar is its
+    file's."""
     try:
         y0 = engine.base_year(ev)
         md = engine.fixed_month_day(ev)
         precision, leap = kernel.PRECISIONS.index(ev.date.precision), kernel.LEAP_DAYS.index(ev.leap_day)
     except (ValueError, OverflowError, AnnivError):
-        return marshal.dumps(None), marshal.dumps(None)
+        return None, marshal.dumps(None)
     static = render.static_fields(ev)
     titles = tuple(ev.title_in(lang) for lang in milestones.LANGS)
     first = render.json_line(titles[0])
@@ -367,16 +403,19 @@ def quick_record(ev: Event) -> tuple[bytes, bytes]:
         # can join the texts and split them again
         *pieces, first_bytes = "\x00".join((*texts, first)).encode("utf-8").split(b"\x00")
     except UnicodeEncodeError:
-        return marshal.dumps(None), marshal.dumps(None)
-    if len(pieces) != len(texts):
-        return marshal.dumps(None), marshal.dumps(None)
+        return None, marshal.dumps(None)
+    if len(pieces) != len(texts) or len(pieces) != 5:
+        return None, marshal.dumps(None)
     others = None
     if any(t != titles[0] for t in titles):
         others = tuple(first if t == titles[0] else render.json_line(t) for t in titles)
     code = md[0] * 32 + md[1] if md is not None else 0
+    p0, p1, p2, p3, p4 = pieces
     head = (
-        tuple(pieces),
-        first_bytes,
+        p0 + first_bytes + p1,
+        p2,
+        p3,
+        p4,
         ev.id,
         ev.importance,
         precision,
@@ -386,7 +425,8 @@ def quick_record(ev: Event) -> tuple[bytes, bytes]:
         leap,
         bool(ev.day_counts),
     )
-    return marshal.dumps(head), marshal.dumps((static, titles, others, tuple(ev.tags)))
+    cut = (len(p0), len(p0) + len(first_bytes))
+    return head, marshal.dumps((static, titles, others, tuple(ev.tags), cut))
 
 
 class IndexWriter:
@@ -410,11 +450,13 @@ class IndexWriter:
         self._sizes = [0, 0, 0]
         self.offsets = array("Q", [0])
         self.crcs = array("I")
-        # quick records are laid out in month-day order within each file (see ``add``):
-        # qslot[event] is the record's place in that layout, qoffsets and qcrcs follow it
-        self.qslot = array("I")
-        self.qoffsets = array("Q")  # within the quick region until ``finish``
-        self.qcrcs = array("I")
+        # quick records as ``FilePart.pack`` lays them out: offsets are within the quick region
+        # until ``finish``
+        self.qchunk = array("I")  # event -> chunk << QUICK_CHUNK_BITS | place in it
+        self.qcspans = array("Q")  # each chunk's start and end
+        self.qccrcs = array("I")
+        self.qxspans = array("Q")  # each event's second part: start and end
+        self.qxcrcs = array("I")
         self.files: list[dict[str, Any]] = []
         self.first = 0
         self.spools: dict[str, int] = {}  # worker spool files read so far (``Spool.copy``)
@@ -432,7 +474,9 @@ class IndexWriter:
         return start
 
     def _extra(self, value: Any) -> tuple[int, int, int]:
-        data = marshal.dumps(value)
+        # marshal format 2, without back-references, so the bytes do not depend on what else
+        # holds the keys' strings (see ``FilePart.pack``)
+        data = marshal.dumps(value, 2)
         return (self._put(2, data), len(data), zlib.crc32(data))  # within the keys region
 
     def add(self, part: FilePart) -> None:
@@ -452,10 +496,12 @@ class IndexWriter:
             quick_at = self._put(1, packed.quick)
         self.offsets.extend([events_at + end for end in packed.ends])
         self.crcs.extend(packed.crcs)
-        self.qoffsets.extend([quick_at + start for start in packed.qstarts])
-        self.qcrcs.extend(packed.qcrcs)
-        first = self.first
-        self.qslot.extend([first + place for place in packed.qslot])
+        base = len(self.qccrcs) << QUICK_CHUNK_BITS
+        self.qchunk.extend([base + w for w in packed.where])
+        self.qcspans.extend([quick_at + x for x in packed.chunks])
+        self.qccrcs.extend(packed.chunk_crcs)
+        self.qxspans.extend([quick_at + x for x in packed.extras])
+        self.qxcrcs.extend(packed.extra_crcs)
         self._add_file(part)
 
     def _add_file(self, part: FilePart) -> None:
@@ -496,14 +542,18 @@ class IndexWriter:
                 f[name] = (off + by, length, crc)
         end = events + quick + keys
         wide = end >= 2**32  # offsets fit 32 bits below 4 GB
-        qoffsets = array("Q" if wide else "I", [o + events for o in self.qoffsets])
-        qoffsets.append(events + quick)
+        spans = {
+            name: array("Q" if wide else "I", [o + events for o in getattr(self, name)])
+            for name in ("qcspans", "qxspans")
+        }
         arrays = {
             "offsets": self.offsets if wide else array("I", self.offsets),
             "crcs": self.crcs,
-            "qslot": self.qslot,
-            "qoffsets": qoffsets,
-            "qcrcs": self.qcrcs,
+            "qchunk": self.qchunk,
+            "qcspans": spans["qcspans"],
+            "qccrcs": self.qccrcs,
+            "qxspans": spans["qxspans"],
+            "qxcrcs": self.qxcrcs,
             **{k: v for k, v in index.items() if isinstance(v, array)},
         }
         where: dict[str, tuple[int, int, str, int]] = {}

@@ -237,7 +237,7 @@ def _answer(
     li = LANGS.index(lang)
     listing = []
     for *_, dyn, i in rows:
-        static, titles, _, _ = marshal.loads(idx.quick_blob(i, 1))
+        static, titles, _, _, _ = marshal.loads(idx.quick_extra(i))
         listing.append(render.assemble(static, titles[li], dyn))
     terminal = None
     if stdout.isatty():
@@ -288,113 +288,161 @@ def _rows(
     tags = set(repeated["tag"])
     ranges = [(f["first"], f["first"] + f["count"]) for f in idx.files if f["header"][0] in repeated["calendar"]]
     days = kernel.window_days(s, e) if e - s <= kernel.LONG_WINDOW_DAYS else None
-    loads, blob, occurrences, dynamic = marshal.loads, idx.quick_reader(), kernel.occurrences, kernel.dynamic_fields
-    names_of, shown_day = kernel.count_names, kernel.shown_day
+    loads, extra, occurrences, dynamic = marshal.loads, idx.quick_extras(), kernel.occurrences, kernel.dynamic_fields
     precisions, leap_days = kernel.PRECISIONS, kernel.LEAP_DAYS
     counts_days, day_counts = kernel.counts_days, kernel.day_counts
     old = t - (age + 1) * 366  # an event on or before this day is too old for day counts
     li = LANGS.index(lang)
-    # ``kernel.dynamic_fields`` splits in two: the date, weekday and days until depend on the
-    # day (and precision) alone, the rest on the count (and importance) alone. Each half is
-    # worked out once per process, already JSON: the count's fields and the weekday with days
-    # until as one piece each, filled into the run templates of ``render.run_template``.
-    counted_run, daily_run = runs["counted"][1], runs["daily"][1]
-    by_count: dict[tuple[str, int, int], tuple[bool, int, bytes]] = {}
-    by_day: dict[tuple[int, int], tuple[bytes, bytes, int]] = {}
     seen: set[str] = set()
     out: list[tuple[Any, ...]] = []
-    fixed_days, leap_code, day_precision = days is not None, kernel.LEAP_CODE, precisions.index("day")
-    qslot, qoffsets, qcrcs, view, crc32 = idx.quick_parts()
+    # the common case, written out in the loop below: a JSON row of a day-precision event kept
+    # on one month-day (not Feb 29), whose anniversaries are the window's days with that month-day
+    fast = as_json and days is not None
+    if as_json:
+        js = _JsonRows(runs, how, lang, t, round_only, out)
+        years, daily, highs, ranks, emit = js.years, js.daily, js.highs, js.ranks, js.emit
+        counted_of, daily_of = js.counted, js.day
+    join, leap_code, bits, mask = b"".join, kernel.LEAP_CODE, cache.QUICK_CHUNK_BITS, cache.QUICK_MASK
+    where, read_chunk = idx.quick_chunks()
+    chunks: dict[int, tuple[Any, ...]] = {}
     for i in kernel.candidates(ix, s, e, idx.n, t, age):
-        k2 = 2 * qslot[i]  # part 0 of event i: ``blob(i)`` written out, read in place
-        data = view[qoffsets[k2] : qoffsets[k2 + 1]]
-        if crc32(data) != qcrcs[k2]:
-            raise cache.CacheCorrupt(f"quick record {i} fails its checksum")
-        rec = loads(data)
+        q = where[i]  # the first part of event i's quick record: a chunk, decoded once, and a place in it
+        recs = chunks.get(q >> bits)
+        if recs is None:
+            recs = chunks[q >> bits] = read_chunk(q >> bits)
+        rec = recs[q & mask]
         if rec is None:
             raise Fallback
-        pieces, title, eid, importance, p, month, y0, code, leap, opt_in = rec
+        head, p2, p3, p4, eid, importance, p, month, y0, code, leap, opt_in = rec
         if eid in seen:
             continue
         seen.add(eid)
         if ranges and not any(a <= i < b for a, b in ranges):
             continue
         if tags or li:
-            _, _, titles, ev_tags = loads(blob(i, 1))
+            _, _, titles, ev_tags, (a, b) = loads(extra(i))
             if tags and not tags.intersection(ev_tags):
                 continue
             if titles is not None:
-                title = titles[li].encode("utf-8")
-        kept: Any
-        if code and p == day_precision and fixed_days and code != leap_code:
-            # ``occurrences`` for the common case, written out: an event kept on one month-day
-            # has its years on the window's days with that month-day
-            found = []
+                head = head[:a] + titles[li].encode("utf-8") + head[b:]
+        if importance not in (1, 2, 3):
+            raise Fallback  # ranks are looked up in tables made for the importances records may have
+        if fast and code and not p and code != leap_code:
             for o, year in days.get(code, ()):  # type: ignore[union-attr]
-                if year > y0:
-                    found.append((o, "years", year - y0))
+                count = year - y0
+                if count < 1:
+                    continue
+                counted = years.get(count)
+                if counted is None:
+                    counted = counted_of("years", count)
+                rk = counted[0] + importance
+                if round_only and rk < 4:
+                    continue
+                day = daily.get(o)
+                if day is None:
+                    day = daily_of(o, 0)
+                shown, run, low = day
+                out.append(
+                    (
+                        highs[rk] | low,
+                        eid,
+                        "years",
+                        count,
+                        join((head, shown, p2, counted[1], ranks[rk], p3, run, p4)),
+                    )
+                )
             g = greg_of[i]
             if g and (opt_in or g > old) and counts_days(g, opt_in, t, age):
-                found.extend(day_counts(g, s, e))
+                for o, kind, count in day_counts(g, s, e):
+                    emit(o, kind, count, 0, importance, rec, head, eid)
+            continue
+        kept: Any
+        precision, policy = precisions[p], leap_days[leap]
+        if code and days is not None and code != leap_code:
+            kept = days.get(code, [])
+        elif code:
+
+            def kept(year: int, m: int = code // 32, d: int = code % 32, leap: str = policy) -> int:
+                return kernel.day_in_year(year, m, d, leap)
+
         else:
-            precision, policy = precisions[p], leap_days[leap]
-            if code and days is not None and code != leap_code:
-                kept = days.get(code, [])
-            elif code:
+            raw = tables.get(i)
+            if raw is None and precision == "day":
+                raise Fallback
+            table = memoryview(raw or b"").cast("i")
 
-                def kept(year: int, m: int = code // 32, d: int = code % 32, leap: str = policy) -> int:
-                    return kernel.day_in_year(year, m, d, leap)
+            def kept(year: int, table: memoryview = table) -> int:
+                o: int = table[year - lo]
+                return o
 
-            else:
-                raw = tables.get(i)
-                if raw is None and precision == "day":
-                    raise Fallback
-                table = memoryview(raw or b"").cast("i")
-
-                def kept(year: int, table: memoryview = table) -> int:
-                    o: int = table[year - lo]
-                    return o
-
-            found = occurrences(precision, month, y0, kept, greg_of[i], opt_in, s, e, t, age)
-        for o, kind, count in found:
+        for o, kind, count in occurrences(precision, month, y0, kept, greg_of[i], opt_in, s, e, t, age):
             if as_json:
-                # the same values as ``dynamic(o, kind, count, precision, importance, t, lang)``,
-                # each half worked out only when it is new, with its part of the sort key
-                counted = by_count.get((kind, count, importance))
-                if counted is None:
-                    ordinal, label, milestone, tier = names_of(kind, count, lang)
-                    rk = milestones.rank(tier, importance)
-                    mq = "null" if milestone is None else f'"{milestone}"'
-                    values = (
-                        f'"{kind}"',
-                        f'"{kind}"',
-                        count,
-                        f'"{ordinal}"',
-                        f'"{label}"',
-                        mq,
-                        "true" if tier >= 1 else "false",
-                        rk,
-                    )
-                    run = (counted_run % values).encode("utf-8")
-                    counted = by_count[(kind, count, importance)] = (tier >= 1, _key_high(how, tier >= 1, rk), run)
-                day = by_day.get((o, p))
-                if day is None:
-                    text, weekday = shown_day(o, precisions[p])
-                    wq = "null" if weekday is None else f'"{weekday}"'
-                    run = (daily_run % (wq, o - t)).encode()
-                    day = by_day[(o, p)] = (f'"{text}"'.encode(), run, _key_low(how, o))
-                is_round, high, middle = counted
-                if round_only and not is_round:
-                    continue
-                shown, daily, low = day
-                p0, p1, p2, p3, p4 = pieces
-                out.append((high | low, eid, kind, count, b"".join((p0, title, p1, shown, p2, middle, p3, daily, p4))))
-            else:
-                dyn = dynamic(o, kind, count, precisions[p], importance, t, lang)
-                if round_only and not dyn[6]:
-                    continue
-                out.append((_key_high(how, dyn[6], dyn[7]) | _key_low(how, o), eid, kind, count, dyn, i))
+                emit(o, kind, count, p, importance, rec, head, eid)
+                continue
+            dyn = dynamic(o, kind, count, precision, importance, t, lang)
+            if round_only and not dyn[6]:
+                continue
+            out.append((_key_high(how, dyn[6], dyn[7]) | _key_low(how, o), eid, kind, count, dyn, i))
     return out
+
+
+class _JsonRows:
+    """What ``_rows`` fills JSON rows with, each part worked out once per process and kept
+    as UTF-8 JSON: ``kernel.dynamic_fields`` splits in two, the date, weekday and days until
+    depending on the day (and precision) alone, the rest on the count alone but for the rank,
+    which adds the record's importance. ``years`` maps a count of years to (3 × its tier, its
+    run of ``render.run_template`` up to the rank), ``daily`` a day of a day-precision event to
+    (its date, its daily run, its part of the sort key); ``highs`` and ``ranks`` give a rank's
+    part of the sort key and its text. ``emit`` adds the row of any anniversary to ``out``."""
+
+    def __init__(self, runs: "dict[str, Any]", how: str, lang: str, t: int, round_only: bool, out: "list[Any]"):
+        counted_run = runs["counted"][1]
+        if not counted_run.endswith("%s"):
+            raise Fallback  # the rank is not the run's last field
+        self.counted_head, self.daily_run = counted_run[:-2], runs["daily"][1]
+        self.lang, self.how, self.t, self.round_only, self.out = lang, how, t, round_only, out
+        self.years: dict[int, tuple[int, bytes]] = {}
+        self.other: dict[tuple[str, int], tuple[int, bytes]] = {}  # (kind, count) for other kinds
+        self.daily: dict[int, tuple[bytes, bytes, int]] = {}
+        self.other_days: dict[tuple[int, int], tuple[bytes, bytes, int]] = {}  # (day, precision)
+        # rank = 3 × tier + importance (1..3): a rank of 4 or more is a round one
+        top = 3 * 5 + 3
+        self.highs = [_key_high(how, rk >= 4, rk) for rk in range(top + 1)]
+        self.ranks = [str(rk).encode() for rk in range(top + 1)]
+
+    def counted(self, kind: str, count: int) -> tuple[int, bytes]:
+        ordinal, label, milestone, tier = kernel.count_names(kind, count, self.lang)
+        mq = "null" if milestone is None else f'"{milestone}"'
+        values = (f'"{kind}"', f'"{kind}"', count, f'"{ordinal}"', f'"{label}"', mq, "true" if tier >= 1 else "false")
+        made = (3 * tier, (self.counted_head % values).encode("utf-8"))
+        if kind == "years":
+            self.years[count] = made
+        else:
+            self.other[(kind, count)] = made
+        return made
+
+    def day(self, o: int, p: int) -> tuple[bytes, bytes, int]:
+        text, weekday = kernel.shown_day(o, kernel.PRECISIONS[p])
+        wq = "null" if weekday is None else f'"{weekday}"'
+        made = (f'"{text}"'.encode(), (self.daily_run % (wq, o - self.t)).encode(), _key_low(self.how, o))
+        if p:
+            self.other_days[(o, p)] = made
+        else:
+            self.daily[o] = made
+        return made
+
+    def emit(self, o: int, kind: str, count: int, p: int, importance: int, rec: "Any", head: bytes, eid: str) -> None:
+        counted = self.years.get(count) if kind == "years" else self.other.get((kind, count))
+        if counted is None:
+            counted = self.counted(kind, count)
+        rk = counted[0] + importance
+        if self.round_only and rk < 4:
+            return
+        day = (self.daily.get(o) if not p else self.other_days.get((o, p))) or self.day(o, p)
+        shown, run, low = day
+        p2, p3, p4 = rec[1:4]
+        row = b"".join((head, shown, p2, counted[1], self.ranks[rk], p3, run, p4))
+        self.out.append((self.highs[rk] | low, eid, kind, count, row))
 
 
 def _key_high(how: str, is_round: bool, rank: int) -> int:

@@ -479,3 +479,42 @@ def test_a_part_packed_by_its_worker_is_written_as_the_unpacked_part(
         writer.finish(("identity",), {"row_slots": (), "row_runs": {}}, ())
         written.append((tmp_path / f"{name}.idx").read_bytes())
     assert written[0] == written[1] == written[2]
+
+
+def test_quick_records_come_back_from_their_day_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quick path decodes first parts a chunk at a time: every event's two parts come
+    back as ``quick_record`` made them, and a chunk holds up to QUICK_CHUNK events of one
+    file kept on one month-day, in catalogue order, so a day's candidates share chunks."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from generate import generate
+
+    data = generate(1500, 3, date(2025, 10, 1), tmp_path) / "data"
+    shutil.copy(FIXTURES / "history.yaml", data / "history.yaml")
+    monkeypatch.setenv("ANNIV_CACHE_DIR", str(tmp_path / "cache"))
+    load_catalog(data)
+    cat = load_catalog(data)
+    idx = cat._store
+    assert isinstance(idx, cache.Index)
+    events = cat.events
+    assert len(events) == idx.n > 1500
+    where, read = idx.quick_chunks()
+    members: dict[int, list[int]] = {}
+    for i, ev in enumerate(events):
+        head, extra = indexer.quick_record(ev)
+        assert idx.quick_head(i) == head and idx.quick_extra(i) == extra
+        assert read(where[i] >> cache.QUICK_CHUNK_BITS)[where[i] & cache.QUICK_MASK] == head
+        members.setdefault(where[i] >> cache.QUICK_CHUNK_BITS, []).append(i)
+    file_of = [k for k, f in enumerate(idx.files) for _ in range(f["count"])]
+    for chunk, evs in members.items():
+        assert 1 <= len(evs) == len(read(chunk)) <= indexer.QUICK_CHUNK
+        assert [where[i] & cache.QUICK_MASK for i in evs] == list(range(len(evs)))  # in catalogue order
+        assert len({file_of[i] for i in evs}) == 1
+        assert len({catalog.index_keys(events[i])[0] for i in evs}) == 1
+    # a file's chunks run by month-day, each day's full chunks before its last one
+    for k in range(len(idx.files)):
+        chunks = sorted(c for c, evs in members.items() if file_of[evs[0]] == k)
+        codes = [catalog.index_keys(events[members[c][0]])[0] for c in chunks]
+        assert codes == sorted(codes)
+        assert chunks == list(range(chunks[0], chunks[0] + len(chunks)))
