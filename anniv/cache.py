@@ -176,9 +176,12 @@ class Index:
         a third of its cost when called for every record)."""
         read = self._qx
         if read is None:
-            spans, crcs, body = self.array("qxspans"), self.array("qxcrcs"), self._map_body()
+            bound: list[Any] = []  # the arrays, checked on the first call: most queries make none
 
             def read(i: int) -> bytes:
+                if not bound:
+                    bound.extend((self.array("qxspans"), self.array("qxcrcs"), self._map_body()))
+                spans, crcs, body = bound
                 data = bytes(body[spans[2 * i] : spans[2 * i + 1]])
                 if crc32(data) != crcs[i]:
                     raise CacheCorrupt(f"quick record {i} fails its checksum")
@@ -288,11 +291,11 @@ def index_file(folder: str | os.PathLike[str], identity: "tuple[Any, ...]") -> s
     return os.path.join(folder, f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}.idx")
 
 
-def window_index(idx: Index) -> "dict[str, Any]":
-    """The window index stored in ``idx`` (see ``catalog.build_index``): its arrays as
-    read-only memoryviews of the map, checked on first use."""
+def window_index(idx: Index, names: "tuple[str, ...] | None" = None) -> "dict[str, Any]":
+    """The window index stored in ``idx`` (see ``catalog.build_index``): its arrays (those in
+    ``names``, by default all) as read-only memoryviews of the map, checked on first use."""
     out: dict[str, Any] = {}
-    for name in WINDOW_ARRAYS:
+    for name in WINDOW_ARRAYS if names is None else names:
         out[name] = idx.array(name)
     h = idx.header
     if len(out["md_start"]) != MD_CODES + 1 or not isinstance(h["tables"], dict):

@@ -601,6 +601,7 @@ def _fresh_part(job: tuple[Path, str, Any, Path, tuple[Path, ...], bool], spool:
     ok = _usable(cal, probs)
     events = cal.events if ok and cal is not None else ()
     indexed = events if for_index else ()
+    keys = [index_keys(ev) for ev in indexed]
     part = indexer.FilePart(
         key if key is not None else (str(path), -1, -1),  # never matches a real stat
         display,
@@ -608,13 +609,28 @@ def _fresh_part(job: tuple[Path, str, Any, Path, tuple[Path, ...], bool], spool:
         tuple((p.line, p.col, p.message, p.severity) for p in probs),
         ok,
         [indexer.encode_event(ev) for ev in events],
-        [index_keys(ev) for ev in indexed],
+        keys,
         [_xkey(ev) for ev in indexed],
-        [indexer.quick_record(ev) for ev in indexed],
+        [indexer.quick_record(ev, k[2]) for ev, k in zip(indexed, keys, strict=True)],
     )
     if for_index:
         part.pack(spool)  # the index's layout, made here: in a worker process, in parallel
     return part
+
+
+COUNTED_AHEAD = 10  # an index stores the JSON runs of counts of years up to this many years ahead
+COUNTED_MOST = 4096  # and at most this many (older events' runs are written when asked for)
+
+
+def _counted(writer: Any, runs: dict[str, Any]) -> list[Any]:
+    """The blocks of ``quick.counted_table`` an index written by ``writer`` stores: the runs of
+    every count its events reach by ``COUNTED_AHEAD`` years from now."""
+    from anniv import quick
+
+    if writer.first_year is None:
+        return []
+    last = min(date.today().year + COUNTED_AHEAD - writer.first_year, COUNTED_MOST)
+    return quick.counted_table(runs, last)
 
 
 def _fresh_spooled(job_and_spool: tuple[Any, str | None]) -> Any:
@@ -926,7 +942,9 @@ def _rebuild(
         if writer is not None:
             try:
                 slots, runs = render.run_layout()
-                writer.finish(identity, {**index, "row_slots": slots, "row_runs": runs}, cross_t)
+                writer.finish(
+                    identity, {**index, "row_slots": slots, "row_runs": runs}, cross_t, _counted(writer, runs)
+                )
                 written = cache.open_index(target, identity)
             except OSError:
                 pass

@@ -225,6 +225,7 @@ class FilePart:
             where,
             array("Q", [x for k in place for x in (spans[2 * (n + k)], spans[2 * (n + k) + 1])]),
             array("I", [crcs[n + k] for k in place]),
+            min((head[7] for head, _ in self.quick if head is not None), default=None),
             spooled,
         )
         self.blobs, self.quick = [], []
@@ -307,7 +308,19 @@ class Packed:
     parts (``extras``: event i's start and end at ``2 * i``, ``extra_crcs``). Offsets are
     within the part's bytes of each region."""
 
-    __slots__ = ("events", "ends", "crcs", "quick", "chunks", "chunk_crcs", "where", "extras", "extra_crcs", "spooled")
+    __slots__ = (
+        "events",
+        "ends",
+        "crcs",
+        "quick",
+        "chunks",
+        "chunk_crcs",
+        "where",
+        "extras",
+        "extra_crcs",
+        "first_year",
+        "spooled",
+    )
 
     def __init__(
         self,
@@ -320,11 +333,13 @@ class Packed:
         where: Any,
         extras: Any,
         extra_crcs: Any,
+        first_year: int | None,
         spooled: tuple[str, int, list[int]] | None = None,
     ) -> None:
         self.events, self.ends, self.crcs = events, ends, crcs
         self.quick, self.chunks, self.chunk_crcs, self.where = quick, chunks, chunk_crcs, where
         self.extras, self.extra_crcs = extras, extra_crcs
+        self.first_year = first_year  # the earliest base year of a quick record (None: none)
         # (spool path, where the events start, [events' length, quick records' length]) when
         # the bytes are in a spool file rather than in ``events`` and ``quick``
         self.spooled = spooled
@@ -371,17 +386,19 @@ def file_part(idx: Index, k: int) -> FilePart:
 QUICK_CHUNK = 1 << QUICK_CHUNK_BITS  # at most this many quick records are decoded together (``FilePart.pack``)
 
 
-def quick_record(ev: Event) -> tuple[tuple[Any, ...] | None, bytes]:
+def quick_record(ev: Event, greg: int) -> tuple[tuple[Any, ...] | None, bytes]:
     """The quick record of ``ev`` (what ``anniv.quick`` reads), in two parts.
 
     The first, read for every candidate, is None when the event's counting cannot be planned
     ahead, else one flat tuple of what an English JSON row needs (few objects: decoding them
-    is most of the cost of a row): the JSON row's texts around its slots
-    (``render.run_template``), the first with the title filled in as English JSON, then id,
-    importance, precision (its place in ``kernel.PRECISIONS``), month, base year, fixed
-    month-day code (month * 32 + day; 0 when the event moves), leap-day policy (its place in
-    ``kernel.LEAP_DAYS``), opts in to day counts. It is stored with the records of events kept
-    on the same day (``FilePart.pack``).
+    is most of the cost of a row), what the common case needs first: the JSON row's texts
+    around its slots (``render.run_template``), the first with the title filled in as English
+    JSON, then id, importance (1–3), the month-day code (month * 32 + day) of a day-precision
+    event kept on one month-day other than Feb 29 (else 0), base year, ``greg`` (the event's
+    Gregorian ordinal, 0 for none: ``catalog.index_keys``), opts in to day counts; then what
+    other events need: precision (its place in ``kernel.PRECISIONS``), month, fixed month-day
+    code (0 when the event moves), leap-day policy (its place in ``kernel.LEAP_DAYS``). It is
+    stored with the records of events kept on the same day (``FilePart.pack``).
 
     The second, marshal bytes read only for tag filters, other languages and formats other
     than JSON, is (``render.static_fields``, title per language, titles in
@@ -393,6 +410,8 @@ def quick_record(ev: Event) -> tuple[tuple[Any, ...] | None, bytes]:
         md = engine.fixed_month_day(ev)
         precision, leap = kernel.PRECISIONS.index(ev.date.precision), kernel.LEAP_DAYS.index(ev.leap_day)
     except (ValueError, OverflowError, AnnivError):
+        return None, marshal.dumps(None)
+    if ev.importance not in (1, 2, 3):  # the quick path looks ranks up in tables made for these
         return None, marshal.dumps(None)
     static = render.static_fields(ev)
     titles = tuple(ev.title_in(lang) for lang in milestones.LANGS)
@@ -418,12 +437,14 @@ def quick_record(ev: Event) -> tuple[tuple[Any, ...] | None, bytes]:
         p4,
         ev.id,
         ev.importance,
+        code if code and code != kernel.LEAP_CODE and ev.date.precision == "day" else 0,
+        y0,
+        greg,
+        bool(ev.day_counts),
         precision,
         ev.date.month,
-        y0,
         code,
         leap,
-        bool(ev.day_counts),
     )
     cut = (len(p0), len(p0) + len(first_bytes))
     return head, marshal.dumps((static, titles, others, tuple(ev.tags), cut))
@@ -457,6 +478,7 @@ class IndexWriter:
         self.qccrcs = array("I")
         self.qxspans = array("Q")  # each event's second part: start and end
         self.qxcrcs = array("I")
+        self.first_year: int | None = None  # the earliest base year of a quick record
         self.files: list[dict[str, Any]] = []
         self.first = 0
         self.spools: dict[str, int] = {}  # worker spool files read so far (``Spool.copy``)
@@ -502,6 +524,10 @@ class IndexWriter:
         self.qccrcs.extend(packed.chunk_crcs)
         self.qxspans.extend([quick_at + x for x in packed.extras])
         self.qxcrcs.extend(packed.extra_crcs)
+        if packed.first_year is not None:
+            self.first_year = min(
+                packed.first_year, self.first_year if self.first_year is not None else packed.first_year
+            )
         self._add_file(part)
 
     def _add_file(self, part: FilePart) -> None:
@@ -521,11 +547,16 @@ class IndexWriter:
         self.first += part.count
 
     def finish(
-        self, identity: tuple[Any, ...], index: dict[str, Any], cross: Iterable[tuple[int, int, int, str, str]]
+        self,
+        identity: tuple[Any, ...],
+        index: dict[str, Any],
+        cross: Iterable[tuple[int, int, int, str, str]],
+        counted: Iterable[Any] = (),
     ) -> None:
         """Write the file (atomically) with ``index`` (the window index: its ``array.array``
-        values become arrays, anything else goes into the header) and ``cross`` (cross-file
-        problems as (file number, line, col, message, severity))."""
+        values become arrays, anything else goes into the header), ``cross`` (cross-file
+        problems as (file number, line, col, message, severity)) and ``counted`` (the blocks of
+        ``quick.counted_table``, each stored as a blob the header lists as ``counted_en``)."""
         from array import array
         from pathlib import Path
 
@@ -534,6 +565,7 @@ class IndexWriter:
         cross = tuple(cross)
         errors = [c for c in cross if c[4] == "error"]
         cross_at = self._extra(cross)
+        counted_at = [self._extra(block) for block in counted]
         events, quick, keys = self._sizes
         shift = {"keys_at": events + quick, "xkeys_at": events + quick}
         for f in self.files:
@@ -575,6 +607,7 @@ class IndexWriter:
                 "arrays": where,
                 "cross_at": (cross_at[0] + events + quick, *cross_at[1:]),
                 "cross_errors": (len(errors), errors[0] if errors else None),
+                "counted_en": [(off + events + quick, length, crc) for off, length, crc in counted_at],
                 **{k: v for k, v in index.items() if not isinstance(v, array)},
             }
         )

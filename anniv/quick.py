@@ -223,7 +223,7 @@ def _answer(
             f"anniv: warning: {errors} problem(s) between files, first: {where}: {message} "
             "(run 'anniv check' for all)\n"
         )
-    ix = cache.window_index(idx)
+    ix = cache.window_index(idx, QUICK_ARRAYS)
     s, e, t = start.toordinal(), end.toordinal(), today.toordinal()
     runs = header["row_runs"]
     if fmt == "json" and (tuple(header["row_slots"]) != SLOTS or {k: tuple(v[0]) for k, v in runs.items()} != RUNS):
@@ -284,7 +284,7 @@ def _rows(
     lo, hi = ix["mover_years"]
     if ix["always"] or (ix["movers"] and (date.fromordinal(s).year - 1 < lo or date.fromordinal(e).year > hi)):
         raise Fallback  # moving events beyond the indexed years: the full path converts them
-    tables, greg_of = ix["tables"], ix["greg_of"]
+    tables = ix["tables"]
     tags = set(repeated["tag"])
     ranges = [(f["first"], f["first"] + f["count"]) for f in idx.files if f["header"][0] in repeated["calendar"]]
     days = kernel.window_days(s, e) if e - s <= kernel.LONG_WINDOW_DAYS else None
@@ -293,13 +293,15 @@ def _rows(
     counts_days, day_counts = kernel.counts_days, kernel.day_counts
     old = t - (age + 1) * 366  # an event on or before this day is too old for day counts
     li = LANGS.index(lang)
+    filtered = bool(ranges or tags or li)
     seen: set[str] = set()
     out: list[tuple[Any, ...]] = []
     # the common case, written out in the loop below: a JSON row of a day-precision event kept
-    # on one month-day (not Feb 29), whose anniversaries are the window's days with that month-day
+    # on one month-day (not Feb 29; ``fixed``), whose anniversaries are the window's days with
+    # that month-day
     fast = as_json and days is not None
     if as_json:
-        js = _JsonRows(runs, how, lang, t, round_only, out)
+        js = _JsonRows(runs, how, lang, t, round_only, out, idx)
         years, daily, highs, ranks, emit = js.years, js.daily, js.highs, js.ranks, js.emit
         counted_of, daily_of = js.counted, js.day
     join, leap_code, bits, mask = b"".join, kernel.LEAP_CODE, cache.QUICK_CHUNK_BITS, cache.QUICK_MASK
@@ -313,22 +315,21 @@ def _rows(
         rec = recs[q & mask]
         if rec is None:
             raise Fallback
-        head, p2, p3, p4, eid, importance, p, month, y0, code, leap, opt_in = rec
+        head, p2, p3, p4, eid, importance, fixed, y0, g, opt_in, p, month, code, leap = rec
         if eid in seen:
             continue
         seen.add(eid)
-        if ranges and not any(a <= i < b for a, b in ranges):
-            continue
-        if tags or li:
-            _, _, titles, ev_tags, (a, b) = loads(extra(i))
-            if tags and not tags.intersection(ev_tags):
+        if filtered:
+            if ranges and not any(a <= i < b for a, b in ranges):
                 continue
-            if titles is not None:
-                head = head[:a] + titles[li].encode("utf-8") + head[b:]
-        if importance not in (1, 2, 3):
-            raise Fallback  # ranks are looked up in tables made for the importances records may have
-        if fast and code and not p and code != leap_code:
-            for o, year in days.get(code, ()):  # type: ignore[union-attr]
+            if tags or li:
+                _, _, titles, ev_tags, (a, b) = loads(extra(i))
+                if tags and not tags.intersection(ev_tags):
+                    continue
+                if titles is not None:
+                    head = head[:a] + titles[li].encode("utf-8") + head[b:]
+        if fixed and fast:
+            for o, year in days.get(fixed, ()):  # type: ignore[union-attr]
                 count = year - y0
                 if count < 1:
                     continue
@@ -351,7 +352,6 @@ def _rows(
                         join((head, shown, p2, counted[1], ranks[rk], p3, run, p4)),
                     )
                 )
-            g = greg_of[i]
             if g and (opt_in or g > old) and counts_days(g, opt_in, t, age):
                 for o, kind, count in day_counts(g, s, e):
                     emit(o, kind, count, 0, importance, rec, head, eid)
@@ -375,7 +375,7 @@ def _rows(
                 o: int = table[year - lo]
                 return o
 
-        for o, kind, count in occurrences(precision, month, y0, kept, greg_of[i], opt_in, s, e, t, age):
+        for o, kind, count in occurrences(precision, month, y0, kept, g, opt_in, s, e, t, age):
             if as_json:
                 emit(o, kind, count, p, importance, rec, head, eid)
                 continue
@@ -383,6 +383,38 @@ def _rows(
             if round_only and not dyn[6]:
                 continue
             out.append((_key_high(how, dyn[6], dyn[7]) | _key_low(how, o), eid, kind, count, dyn, i))
+    return out
+
+
+COUNTED_BLOCK_BITS = 6  # ``counted_table`` stores runs 64 counts to a block
+
+
+def _counted_head(runs: "dict[str, Any]") -> str | None:
+    """The count's run template without its last field, the rank (None if that is not last)."""
+    template: str = runs["counted"][1]
+    return template[:-2] if template.endswith("%s") else None
+
+
+def counted_run(head: str, kind: str, count: int, lang: str) -> tuple[int, bytes]:
+    """(3 × the tier, the JSON run of the count's fields up to the rank, as UTF-8) for the
+    run template ``head`` (``_counted_head``)."""
+    ordinal, label, milestone, tier = kernel.count_names(kind, count, lang)
+    mq = "null" if milestone is None else f'"{milestone}"'
+    values = (f'"{kind}"', f'"{kind}"', count, f'"{ordinal}"', f'"{label}"', mq, "true" if tier >= 1 else "false")
+    return 3 * tier, (head % values).encode("utf-8")
+
+
+def counted_table(runs: "dict[str, Any]", last: int) -> list[tuple[tuple[int, bytes] | None, ...]]:
+    """The English ``counted_run`` of every count of years up to ``last``, in blocks of
+    2**COUNTED_BLOCK_BITS (count 0 has None), which an index stores so that a query reads
+    the runs it needs rather than writing them: a month's listing has hundreds of counts."""
+    head = _counted_head(runs)
+    if head is None or last < 1:
+        return []
+    size = 1 << COUNTED_BLOCK_BITS
+    out = []
+    for first in range(0, last + 1, size):
+        out.append(tuple(counted_run(head, "years", n, "en") if n else None for n in range(first, first + size)))
     return out
 
 
@@ -395,12 +427,19 @@ class _JsonRows:
     (its date, its daily run, its part of the sort key); ``highs`` and ``ranks`` give a rank's
     part of the sort key and its text. ``emit`` adds the row of any anniversary to ``out``."""
 
-    def __init__(self, runs: "dict[str, Any]", how: str, lang: str, t: int, round_only: bool, out: "list[Any]"):
-        counted_run = runs["counted"][1]
-        if not counted_run.endswith("%s"):
+    def __init__(
+        self, runs: "dict[str, Any]", how: str, lang: str, t: int, round_only: bool, out: "list[Any]", idx: "Any"
+    ):
+        head = _counted_head(runs)
+        if head is None:
             raise Fallback  # the rank is not the run's last field
-        self.counted_head, self.daily_run = counted_run[:-2], runs["daily"][1]
+        self.counted_head = head
+        self.daily_run = runs["daily"][1]
         self.lang, self.how, self.t, self.round_only, self.out = lang, how, t, round_only, out
+        # English runs of counts of years, written when the index was (``counted_table``)
+        self.table = idx.header.get("counted_en", ()) if lang == "en" else ()
+        self.extra = idx.extra
+        self.blocks: dict[int, tuple[Any, ...]] = {}
         self.years: dict[int, tuple[int, bytes]] = {}
         self.other: dict[tuple[str, int], tuple[int, bytes]] = {}  # (kind, count) for other kinds
         self.daily: dict[int, tuple[bytes, bytes, int]] = {}
@@ -411,10 +450,14 @@ class _JsonRows:
         self.ranks = [str(rk).encode() for rk in range(top + 1)]
 
     def counted(self, kind: str, count: int) -> tuple[int, bytes]:
-        ordinal, label, milestone, tier = kernel.count_names(kind, count, self.lang)
-        mq = "null" if milestone is None else f'"{milestone}"'
-        values = (f'"{kind}"', f'"{kind}"', count, f'"{ordinal}"', f'"{label}"', mq, "true" if tier >= 1 else "false")
-        made = (3 * tier, (self.counted_head % values).encode("utf-8"))
+        b = count >> COUNTED_BLOCK_BITS
+        if kind == "years" and b < len(self.table):
+            block = self.blocks.get(b)
+            if block is None:
+                block = self.blocks[b] = self.extra(self.table[b])
+            made: tuple[int, bytes] = block[count - (b << COUNTED_BLOCK_BITS)]
+        else:
+            made = counted_run(self.counted_head, kind, count, self.lang)
         if kind == "years":
             self.years[count] = made
         else:
@@ -463,6 +506,9 @@ def _key_low(how: str, o: int) -> int:
     """The day's part of a row's sort key (see ``_key_high``)."""
     return o if how == "rank" else o << 6
 
+
+# The window index's arrays the quick path reads (a quick record holds the event's Gregorian day).
+QUICK_ARRAYS = tuple(name for name in cache.WINDOW_ARRAYS if name != "greg_of")
 
 # The slots of every row template and the fields of its runs, as ``render.run_template`` lays
 # them out today; an index written otherwise is left to the full path.

@@ -502,7 +502,7 @@ def test_quick_records_come_back_from_their_day_chunks(tmp_path: Path, monkeypat
     where, read = idx.quick_chunks()
     members: dict[int, list[int]] = {}
     for i, ev in enumerate(events):
-        head, extra = indexer.quick_record(ev)
+        head, extra = indexer.quick_record(ev, catalog.index_keys(ev)[2])
         assert idx.quick_head(i) == head and idx.quick_extra(i) == extra
         assert read(where[i] >> cache.QUICK_CHUNK_BITS)[where[i] & cache.QUICK_MASK] == head
         members.setdefault(where[i] >> cache.QUICK_CHUNK_BITS, []).append(i)

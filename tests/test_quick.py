@@ -493,3 +493,34 @@ def test_json_line_is_json_dumps_whatever_the_value(value: object) -> None:
     assert render.json_line(value) == json.dumps(value, ensure_ascii=False)
     for edge in ([], ["a", 'b"\\\n한\x00'], ["a", 1], [True], 10**30, -1, True, None, "\ud800"):
         assert render.json_line(edge) == json.dumps(edge, ensure_ascii=False)
+
+
+def test_the_index_stores_the_runs_of_counts_the_quick_path_would_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The English runs of counts of years an index stores (``quick.counted_table``) are
+    the ones ``counted_run`` writes, up to ten years ahead of its oldest event, and a window
+    that reaches counts past them still lists what the full path lists."""
+    events = "".join(
+        f"  - id: e{k}\n    title: Event {k}\n    date: {year}-{month:02d}-14\n    summary: S.\n"
+        "    sources: [{title: F}]\n"
+        for k, (year, month) in enumerate([(1950, 10), (1776, 7), (1066, 10), (2024, 3)])
+    )
+    data = one_calendar(tmp_path, monkeypatch, "c", events)
+    warm(data)
+    (file,) = (tmp_path / "cache").glob("*.idx")
+    idx = cache.open_index(file, quick._identity(str(data.resolve())))
+    assert idx is not None
+    stored = [idx.extra(where) for where in idx.header["counted_en"]]
+    last = date.today().year + 10 - 1066
+    assert len(stored) == last // 64 + 1
+    assert stored == quick.counted_table(render.run_layout()[1], last)
+    head = quick._counted_head(render.run_layout()[1])
+    assert head is not None
+    for block, runs in enumerate(stored):
+        for k, run in enumerate(runs):
+            count = 64 * block + k
+            assert run == (quick.counted_run(head, "years", count, "en") if count else None)
+    for window in (["--year", "2026"], ["--year", "3066"], ["--month", "2950-10"]):
+        for lang in ("en", "ko"):
+            same(["due", "--data", str(data), "--today", "2026-01-01", "--format", "json", "--lang", lang, *window])
