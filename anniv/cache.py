@@ -160,6 +160,12 @@ class Index:
             raise CacheCorrupt(f"event {i} fails its checksum")
         return data
 
+    def raw(self, start: int, end: int) -> bytes:
+        """The bytes of the body from ``start`` to ``end``, copied as they are."""
+        if not 0 <= start <= end or self._body + end > len(self._mm):
+            raise CacheCorrupt("a range lies outside the file")
+        return self._mm[self._body + start : self._body + end]
+
     def quick_head(self, i: int) -> "tuple[Any, ...] | None":
         """The first part of event ``i``'s quick record (see ``indexer.quick_record``)."""
         where, read = self.quick_chunks()

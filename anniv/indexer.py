@@ -367,20 +367,48 @@ def calendar_of(header: tuple[str, str, str, str], events: tuple[Event, ...], pa
 
 
 def file_part(idx: Index, k: int) -> FilePart:
-    """File ``k`` of ``idx`` as a FilePart, its event blobs copied raw (not decoded)."""
+    """File ``k`` of ``idx`` as a FilePart whose records are already packed: its events and
+    quick records are copied raw, one slice of the map each, with their checksums, never
+    decoded (a corrupt one still fails its checksum when it is read from the new index)."""
+    from array import array
+
     f = idx.files[k]
     first, count = f["first"], f["count"]
-    return FilePart(
+    stop = first + count
+    part = FilePart(
         tuple(f["key"]),
         f["display"],
         f["header"],
         f["problems"],
         f["usable"],
-        [idx.blob(i) for i in range(first, first + count)],
+        [],
         list(idx.extra(f["keys_at"])),
         list(idx.extra(f["xkeys_at"])),
-        [(idx.quick_head(i), idx.quick_extra(i)) for i in range(first, first + count)],
+        [],
     )
+    part.count = count
+    offsets, where = idx.array("offsets"), idx.array("qchunk")
+    cspans, xspans = idx.array("qcspans"), idx.array("qxspans")
+    at = offsets[first]
+    if count:
+        c0 = min(where[first:stop]) >> QUICK_CHUNK_BITS
+        c1 = (max(where[first:stop]) >> QUICK_CHUNK_BITS) + 1
+        q0, q1 = cspans[2 * c0], max(xspans[2 * first + 1 : 2 * stop : 2])
+    else:
+        c0 = c1 = q0 = q1 = 0
+    part.packed = Packed(
+        idx.raw(at, offsets[stop]),
+        array("Q", [o - at for o in offsets[first + 1 : stop + 1]]),
+        array("I", idx.array("crcs")[first:stop]),
+        idx.raw(q0, q1),
+        array("Q", [o - q0 for o in cspans[2 * c0 : 2 * c1]]),
+        array("I", idx.array("qccrcs")[c0:c1]),
+        array("I", [w - (c0 << QUICK_CHUNK_BITS) for w in where[first:stop]]),
+        array("Q", [o - q0 for o in xspans[2 * first : 2 * stop]]),
+        array("I", idx.array("qxcrcs")[first:stop]),
+        f.get("first_year"),
+    )
+    return part
 
 
 QUICK_CHUNK = 1 << QUICK_CHUNK_BITS  # at most this many quick records are decoded together (``FilePart.pack``)
@@ -540,6 +568,7 @@ class IndexWriter:
                 "usable": part.usable,
                 "first": self.first,
                 "count": part.count,
+                "first_year": part.packed.first_year if part.packed is not None else None,
                 "keys_at": self._extra(tuple(part.keys)),
                 "xkeys_at": self._extra(tuple(part.xkeys)),
             }
