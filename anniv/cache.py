@@ -135,7 +135,6 @@ class Index:
                 raise ValueError("an array lies outside the file")
         self._qx: Callable[[int], bytes] | None = None
         self._qc: Callable[[int], tuple[Any, ...]] | None = None
-        self._chunks: dict[int, tuple[Any, ...]] = {}  # decoded quick chunks
 
     def array(self, name: str) -> memoryview:
         """The array ``name``, read in place (a memoryview of the map) once its checksum holds."""
@@ -199,26 +198,24 @@ class Index:
     def quick_chunks(self) -> "tuple[memoryview, Callable[[int], tuple[Any, ...]]]":
         """What the quick path reads first parts with: event -> chunk << QUICK_CHUNK_BITS |
         place in it, and a function giving a chunk's records (read in place from the map once
-        its CRC-32 holds). Each chunk is decoded once per process."""
+        its CRC-32 holds)."""
         read = self._qc
         if read is None:
             spans, crcs, body = self.array("qcspans"), self.array("qccrcs"), self._map_body()
             if len(spans) != 2 * len(crcs):
                 raise CacheCorrupt("the chunk arrays do not match")
-            loads, chunks = marshal.loads, self._chunks
+            loads = marshal.loads
 
             def read(c: int) -> "tuple[Any, ...]":
-                recs = chunks.get(c)
-                if recs is None:
-                    data = body[spans[2 * c] : spans[2 * c + 1]]
-                    if crc32(data) != crcs[c]:
-                        raise CacheCorrupt(f"quick chunk {c} fails its checksum")
-                    try:
-                        recs = chunks[c] = loads(data)
-                    except (ValueError, EOFError, TypeError):
-                        recs = None
-                    if type(recs) is not tuple:
-                        raise CacheCorrupt(f"quick chunk {c} cannot be read")
+                data = body[spans[2 * c] : spans[2 * c + 1]]
+                if crc32(data) != crcs[c]:
+                    raise CacheCorrupt(f"quick chunk {c} fails its checksum")
+                try:
+                    recs = loads(data)
+                except (ValueError, EOFError, TypeError):
+                    recs = None
+                if type(recs) is not tuple:
+                    raise CacheCorrupt(f"quick chunk {c} cannot be read")
                 return recs
 
             self._qc = read

@@ -306,12 +306,16 @@ def _rows(
         counted_of, daily_of = js.counted, js.day
     join, leap_code, bits, mask = b"".join, kernel.LEAP_CODE, cache.QUICK_CHUNK_BITS, cache.QUICK_MASK
     where, read_chunk = idx.quick_chunks()
-    chunks: dict[int, tuple[Any, ...]] = {}
+    # the first part of event i's quick record: a place in a chunk. A day's candidates come
+    # one chunk after another, so only the last chunk is kept: the records of the chunks before
+    # it are let go, and their memory serves the next (fresh pages cost more than decoding)
+    at = -1
+    recs: tuple[Any, ...] = ()
     for i in kernel.candidates(ix, s, e, idx.n, t, age):
-        q = where[i]  # the first part of event i's quick record: a chunk, decoded once, and a place in it
-        recs = chunks.get(q >> bits)
-        if recs is None:
-            recs = chunks[q >> bits] = read_chunk(q >> bits)
+        q = where[i]
+        if q >> bits != at:
+            at = q >> bits
+            recs = read_chunk(at)
         rec = recs[q & mask]
         if rec is None:
             raise Fallback
