@@ -7,9 +7,11 @@ One cache file per data folder (and file list), validated against every calendar
   one entry per file (its key, calendar header, problems and where its pieces lie), the first
   cross-file error, and where each array lies;
 - per-event blobs (``marshal`` of a tuple) decoded only when an event is a candidate, each
-  checked against its CRC-32 before decoding, and the quick path's records (``anniv.quick``);
+  checked against its CRC-32 before decoding, and the quick path's records (``anniv.quick``;
+  their first parts in chunks of events kept on one day, ``QUICK_CHUNK_BITS``);
 - per-file blobs of index keys and cross-check keys, read only when one file changed, so the
   unchanged files are copied over without being parsed or decoded; the cross-file problems;
+  the English JSON runs of counts of years (``quick.counted_table``), in blocks;
 - raw arrays, each with its own CRC-32: the blob offsets and checksums, and the window index
   for the whole folder: month-day → event numbers (moving events are listed under every day
   they can fall on in ``MOVER_YEARS``), and arrays sorted by the Gregorian day of the event
