@@ -559,3 +559,24 @@ def test_an_index_updated_for_one_edited_file_is_the_index_built_afresh(
         assert a.extra(a.files[k]["keys_at"]) == b.extra(b.files[k]["keys_at"])
     cat = load_catalog(data)
     assert cat.events == load_catalog(data, use_cache=False).events
+
+
+def test_unchanged_files_copied_from_the_index_serve_when_the_new_one_cannot_be_written(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The raw slices ``file_part`` takes from the old index hold the events themselves: when
+    the updated index cannot be written, the catalogue is served from them."""
+    load_catalog(folder)
+    second = folder / "second.yaml"
+    second.write_text(second.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1), encoding="utf-8")
+
+    def unwritable(self: indexer.IndexWriter, file: str) -> None:
+        raise OSError("read-only file system")
+
+    monkeypatch.setattr(indexer.IndexWriter, "__init__", unwritable)
+    cat = load_catalog(folder)
+    assert [Path(p).name for p in catalog.LAST_REPARSED] == ["second.yaml"]
+    eager = load_catalog(folder, use_cache=False)
+    assert cat.events == eager.events and any(e.title.startswith("Edited ") for e in cat.events)
+    q = engine.Query(date(2025, 1, 1), date(2025, 12, 31), date(2025, 10, 1))
+    assert [render.row_dict(a, q.today) for a in cat.query(q)] == [render.row_dict(a, q.today) for a in eager.query(q)]
