@@ -524,9 +524,7 @@ class IndexWriter:
         return start
 
     def _extra(self, value: Any) -> tuple[int, int, int]:
-        # marshal format 2, without back-references, so the bytes do not depend on what else
-        # holds the keys' strings (see ``FilePart.pack``)
-        data = marshal.dumps(value, 2)
+        data = marshal.dumps(value)
         return (self._put(2, data), len(data), zlib.crc32(data))  # within the keys region
 
     def add(self, part: FilePart) -> None:
