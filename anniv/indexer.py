@@ -550,10 +550,8 @@ class IndexWriter:
         self.qccrcs.extend(packed.chunk_crcs)
         self.qxspans.extend([quick_at + x for x in packed.extras])
         self.qxcrcs.extend(packed.extra_crcs)
-        if packed.first_year is not None:
-            self.first_year = min(
-                packed.first_year, self.first_year if self.first_year is not None else packed.first_year
-            )
+        if packed.first_year is not None and (self.first_year is None or packed.first_year < self.first_year):
+            self.first_year = packed.first_year
         self._add_file(part)
 
     def _add_file(self, part: FilePart) -> None:
