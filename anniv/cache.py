@@ -26,15 +26,20 @@ caller can reload from the YAML. Writes go through ``fsutil.atomic_write``.
 
 import marshal
 import mmap
-import os
 import zlib
 from zlib import crc32
 
 from anniv.kernel import MD_CODES
 
+try:  # os's system calls without importing os, which brings collections.abc: 2 ms of a quick
+    import posix as _system  # answer, whose launcher starts Python without site (and its os)
+except ImportError:  # not a POSIX system: os has the same calls
+    import os as _system  # type: ignore[no-redef]
+
 TYPE_CHECKING = False  # not typing's: importing typing costs the quick path milliseconds
 if TYPE_CHECKING:  # this module is read on the quick path (anniv.quick): imports stay light
-    from collections.abc import Callable
+    import os
+    from collections.abc import Callable, Mapping
     from typing import Any
 
 
@@ -76,7 +81,7 @@ VERSIONED = (
 def package_dir() -> str:
     """The real folder of anniv's modules, resolved once per process."""
     if not _HERE:
-        _HERE.append(os.path.dirname(os.path.realpath(__file__)))
+        _HERE.append(real_path(__file__).rpartition("/")[0] or "/")
     return _HERE[0]
 
 
@@ -86,30 +91,85 @@ _HERE: list[str] = []
 def code_version() -> str:
     """Changes whenever code that turns YAML into values or values into index keys changes:
     the size and mtime of each module in ``VERSIONED`` (compared as text, not hashed)."""
-    here = package_dir() + os.sep  # joined by hand: os.path.join costs more than the stat
+    here = package_dir() + "/"
     out = []
     for name in VERSIONED:
         try:
-            st = os.stat(here + name)
+            st = _system.stat(here + name)
         except OSError:
             continue
         out.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
     return ";".join(out)
 
 
-def cache_dir() -> str | None:
-    """``ANNIV_CACHE_DIR``, else ``$XDG_CACHE_HOME/anniv``, else ``~/.cache/anniv``; None when
-    ``ANNIV_NO_CACHE=1``."""
-    if os.environ.get("ANNIV_NO_CACHE") == "1":
+def cache_dir(env: "Mapping[str, str]") -> str | None:
+    """``ANNIV_CACHE_DIR``, else ``$XDG_CACHE_HOME/anniv``, else ``~/.cache/anniv``, in the
+    environment ``env``; None when ``ANNIV_NO_CACHE=1``."""
+    if env.get("ANNIV_NO_CACHE") == "1":
         return None
-    explicit = os.environ.get("ANNIV_CACHE_DIR")
+    explicit = env.get("ANNIV_CACHE_DIR")
     if explicit:
         return explicit
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "anniv")
+    base = env.get("XDG_CACHE_HOME")
+    if not base:
+        home = env.get("HOME")
+        if home is None:  # os.path.expanduser asks the password database
+            import os
+
+            home = os.path.expanduser("~")
+        base = join(home.rstrip("/") or "/", ".cache")
+    return join(base, "anniv")
 
 
-def file_key(path: str | os.PathLike[str]) -> "tuple[str, int, int] | None":
+def join(head: str, tail: str) -> str:
+    """``os.path.join(head, tail)`` for a relative ``tail``."""
+    return head + tail if not head or head.endswith("/") else head + "/" + tail
+
+
+def is_dir(path: str) -> bool:
+    """``os.path.isdir``."""
+    try:
+        return _system.stat(path).st_mode & 0o170000 == 0o040000
+    except (OSError, ValueError):
+        return False
+
+
+def real_path(path: str) -> str:
+    """``os.path.realpath(path)`` (not strict: a missing part is kept as written) with system
+    calls alone, for the quick path. A loop of links raises OSError."""
+    if not path.startswith("/"):
+        path = join(_system.getcwd(), path)
+    done = ""  # the resolved part, without its trailing slash ("" is the root)
+    todo = path.split("/")[::-1]
+    links = 0
+    while todo:
+        part = todo.pop()
+        if not part or part == ".":
+            continue
+        if part == "..":
+            done = done.rpartition("/")[0]
+            continue
+        step = done + "/" + part
+        try:
+            is_link = _system.lstat(step).st_mode & 0o170000 == 0o120000
+        except OSError:
+            is_link = False
+        if not is_link:
+            done = step
+            continue
+        links += 1
+        if links > 40:
+            raise OSError("too many levels of symbolic links: " + path)
+        target = _system.readlink(step)
+        if target.startswith("/"):
+            done = ""
+        todo.extend(target.split("/")[::-1])
+    return done or "/"
+
+
+def file_key(path: "str | os.PathLike[str]") -> "tuple[str, int, int] | None":
+    import os
+
     try:
         real = os.path.realpath(path)
         st = os.stat(real)
@@ -246,27 +306,27 @@ class Index:
 
 
 def _trusted(fd: int) -> bool:
-    st = os.fstat(fd)
-    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+    st = _system.fstat(fd)
+    return st.st_uid == _system.getuid() and not st.st_mode & 0o022
 
 
-def open_index(file: str | os.PathLike[str], identity: "tuple[Any, ...]") -> Index | None:
+def open_index(file: "str | os.PathLike[str]", identity: "tuple[Any, ...]") -> Index | None:
     """The index in ``file`` if it is ours, whole, and made for ``identity`` by this code."""
     try:
-        fd = os.open(file, os.O_RDONLY)
+        fd = _system.open(file, _system.O_RDONLY)
     except OSError:
         return None
     try:
         if not _trusted(fd):
             return None  # someone else could have written it: never trust it
-        size = os.fstat(fd).st_size
+        size = _system.fstat(fd).st_size
         if size < PREFIX_SIZE:
             return None
         mm = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError):
         return None
     finally:
-        os.close(fd)
+        _system.close(fd)
     try:
         magic = mm[:8]
         hlen = int.from_bytes(mm[8:12], "little")
@@ -289,11 +349,11 @@ def open_index(file: str | os.PathLike[str], identity: "tuple[Any, ...]") -> Ind
         return None
 
 
-def index_file(folder: str | os.PathLike[str], identity: "tuple[Any, ...]") -> str:
+def index_file(folder: "str | os.PathLike[str]", identity: "tuple[Any, ...]") -> str:
     """Where the index of ``identity`` (data folder, file list, seed roots) lives. The name
     only spreads folders over files; the identity inside is what is checked."""
     raw = repr(identity).encode("utf-8", "surrogatepass")
-    return os.path.join(folder, f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}.idx")
+    return join(str(folder), f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}.idx")
 
 
 def window_index(idx: Index, names: "tuple[str, ...] | None" = None) -> "dict[str, Any]":

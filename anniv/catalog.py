@@ -743,7 +743,7 @@ def load_catalog(
     if use_cache:
         from anniv import cache
 
-        folder = cache.cache_dir()
+        folder = cache.cache_dir(os.environ)
         if folder is not None:
             return _load_cached(data_dir, files, paths is not None, folder, progress)
     calendars: list[Calendar] = []
@@ -836,7 +836,7 @@ def _serve(idx: Any, data_dir: Path, files: list[Path], progress: bool | None) -
         from anniv import cache
 
         identity = idx.header["identity"]
-        target = cache.index_file(cache.cache_dir() or Path("."), identity)
+        target = cache.index_file(cache.cache_dir(os.environ) or Path("."), identity)
         keys = [cache.file_key(p) for p in files]
         return _rebuild(None, target, identity, data_dir, files, [_display(p) for p in files], keys, progress)
 

@@ -1,13 +1,13 @@
 """``anniv due`` answered straight from the on-disk index, before the rest of anniv loads.
 
-The installed command (``anniv/anniv``) starts here. When the command line is ``anniv due`` with options this
+The installed command (``anniv/anniv``, which runs ``anniv/anniv-py``) starts here. When the command line is ``anniv due`` with options this
 module understands and the folder's index is valid, the listing is built from per-event
 *quick records* written into the index when the YAML was parsed (``indexer.quick_record``): the event's row
 fields, its JSON row cut at its slots, and what the kernel needs to count its
-anniversaries. Only ``os``, ``sys``, ``marshal``, ``mmap``, ``zlib``, ``_datetime`` and anniv's
-light modules (``kernel``, ``milestones``, ``windows``, ``cache``) are imported, no argparse,
-typing, dataclasses, re, json or date library, which is most of what a start-up of the full
-command line costs.
+anniversaries. Only ``sys``, ``posix``, ``marshal``, ``mmap``, ``zlib``, ``_datetime`` and
+anniv's light modules (``kernel``, ``milestones``, ``windows``, ``cache``) are imported: not os
+(which brings collections.abc), argparse, typing, dataclasses, re, json or a date library,
+which is most of what a start-up of the full command line costs.
 
 Anything else returns None and ``anniv.cli`` runs the command in full: other commands and
 formats, ``--help``, abbreviated or unknown options, any usage error (so every message comes
@@ -18,8 +18,12 @@ shape rows with ``render.assemble``; the tests compare their output byte for byt
 """
 
 import marshal
-import os
 import sys
+
+try:  # not os: see anniv.cache
+    import posix as _system
+except ImportError:
+    import os as _system  # type: ignore[no-redef]
 
 from anniv import cache, kernel, milestones, windows
 from anniv.kernel import date
@@ -86,19 +90,24 @@ def _data_dir(values: dict[str, str], env: "Any") -> str:
     if given:
         return _pure(given)
     here = cache.package_dir()
-    for candidate in (os.path.join(here, "calendars"), os.path.join(os.path.dirname(here), "calendars")):
-        if os.path.isdir(candidate):
+    for candidate in (here + "/calendars", _parent(here) + "/calendars"):
+        if cache.is_dir(candidate):
             return candidate
     raise Fallback
+
+
+def _parent(real: str) -> str:
+    """``os.path.dirname`` of a real path other than the root."""
+    return real.rpartition("/")[0] or "/"
 
 
 def _identity(folder: str) -> "tuple[Any, ...]":
     """``catalog._load_cached``'s identity of a folder (given by its real path): that path and
     the seed roots."""
-    roots = [os.path.dirname(folder), folder]
+    roots = [_parent(folder), folder]
     here = cache.package_dir()
-    for extra in (here, os.path.dirname(here)):
-        if os.path.isdir(os.path.join(extra, "seeds")) and extra not in roots:
+    for extra in (here, _parent(here)):
+        if cache.is_dir(cache.join(extra, "seeds")) and extra not in roots:
             roots.append(extra)
     return (folder, None, tuple(roots))
 
@@ -106,25 +115,45 @@ def _identity(folder: str) -> "tuple[Any, ...]":
 def _display(path: str, cwd: str) -> str:
     """How messages name ``path``: relative to ``cwd`` (the current directory) unless that
     climbs out of it."""
-    try:
-        rel = os.path.relpath(path, cwd)
-    except ValueError:
-        return path
+    rel = _relative(path, cwd)
     return rel if not rel.startswith("..") else path
 
 
-def _open(data: str) -> "tuple[Any, list[str]]":
+def _relative(path: str, cwd: str) -> str:
+    """``os.path.relpath(path, cwd)``, for the real path ``cwd``."""
+    mine, base = _parts(path, cwd), _parts(cwd, cwd)
+    same = 0
+    for a, b in zip(mine, base, strict=False):
+        if a != b:
+            break
+        same += 1
+    return "/".join([".."] * (len(base) - same) + mine[same:]) or "."
+
+
+def _parts(path: str, cwd: str) -> list[str]:
+    """The names along ``os.path.abspath(path)``: ``..`` taken away as written, not resolved."""
+    out: list[str] = []
+    for part in (path if path.startswith("/") else cwd + "/" + path).split("/"):
+        if part == "..":
+            if out:
+                out.pop()
+        elif part and part != ".":
+            out.append(part)
+    return out
+
+
+def _open(data: str, env: "Any") -> "tuple[Any, list[str]]":
     """The valid index of ``data`` and its files' display paths, or Fallback."""
-    folder = cache.cache_dir()
-    if folder is None or not os.path.isdir(data):
+    folder = cache.cache_dir(env)
+    if folder is None or not cache.is_dir(data):
         raise Fallback
-    names = sorted(n for n in os.listdir(data) if os.path.splitext(n)[1] in (".yaml", ".yml") and not n.startswith("."))
+    names = sorted(n for n in _system.listdir(data) if n.endswith((".yaml", ".yml")) and not n.startswith("."))
     paths = [data.rstrip("/") + "/" + n if data != "/" else "/" + n for n in names]
-    real = os.path.realpath(data)
+    real = cache.real_path(data)
     identity = _identity(real)
     keys = []
     for n, p in zip(names, paths, strict=True):
-        st = os.lstat(p)
+        st = _system.lstat(p)
         if st.st_mode & 0o170000 == 0o120000:
             raise Fallback  # a link: the full path decides whether it may leave the folder
         # ``cache.file_key(p)``: a name in a folder, not a link, is that folder's real path
@@ -133,7 +162,7 @@ def _open(data: str) -> "tuple[Any, list[str]]":
     idx = cache.open_index(cache.index_file(folder, identity), identity)
     if idx is None:
         raise Fallback
-    cwd = os.getcwd()
+    cwd = _system.getcwd()
     displays = [_display(p, cwd) for p in paths]
     if [tuple(f["key"]) for f in idx.files] != keys or [f["display"] for f in idx.files] != displays:
         raise Fallback
@@ -207,7 +236,7 @@ def _answer(
         )
     except Exception:  # a UsageError: the full path says it
         raise Fallback from None
-    idx, displays = _open(_data_dir(values, env))
+    idx, displays = _open(_data_dir(values, env), env)
     header = idx.header
     if not all(f["usable"] for f in idx.files) or not idx.files:
         raise Fallback
@@ -533,18 +562,29 @@ def _columns(env: "Any") -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
-def main_exit() -> None:
+def main_exit(added: str | None = None) -> None:
     """The command's entry point: the quick path, else the full command line.
 
     A quick answer is a short-lived process that makes no cycles worth collecting and holds
     nothing that needs closing, so the collector stays off and, once the output is flushed,
-    the process exits without the interpreter's teardown (a few milliseconds)."""
+    the process exits without the interpreter's teardown (a few milliseconds).
+
+    The command's launcher starts Python without the site module (``-S``) and puts the
+    packages folder ``added`` on ``sys.path`` itself (``anniv/anniv-py``). The full command
+    line runs the site module after all, so that it finds the libraries it needs where site
+    would (a user's site folder, .pth files), on the path site would make."""
     import gc
 
     gc.disable()
-    status = run(sys.argv[1:], os.environ, sys.stdout, sys.stderr)
+    status = run(sys.argv[1:], _environ(), sys.stdout, sys.stderr)
     if status is None:
         gc.enable()
+        if sys.flags.no_site and "site" not in sys.modules:
+            if added in sys.path:
+                sys.path.remove(added)
+            import site
+
+            site.main()
         from anniv.cli import main
 
         sys.exit(main(quick=False))
@@ -553,4 +593,14 @@ def main_exit() -> None:
         sys.stderr.flush()
     except BrokenPipeError:  # the reader went away (anniv due | head): not an error
         pass
-    os._exit(status)
+    _system._exit(status)
+
+
+def _environ() -> "Any":
+    """``os.environ``, or, when nothing has imported os (the launcher's ``-S``), the same
+    strings decoded from ``posix.environ`` as os decodes them."""
+    loaded = sys.modules.get("os")
+    if loaded is not None:
+        return loaded.environ
+    code, errors = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
+    return {k.decode(code, errors): v.decode(code, errors) for k, v in _system.environ.items()}

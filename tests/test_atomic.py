@@ -61,7 +61,7 @@ def _mode_of(call: ast.Call, position: int) -> str:
 
 def writes_in(source: str) -> list[tuple[int, str]]:
     """Every call in ``source`` that opens a file for writing, creates one, or moves one:
-    open()/Path.open() with a w/a/x/+ mode, os.open with write flags, write_text/write_bytes,
+    open()/Path.open() with a w/a/x/+ mode, os.open (or posix.open) with write flags, write_text/write_bytes,
     temp files, os.replace/rename, shutil.*, and Path.replace/rename (one argument, unlike
     str.replace)."""
     found = []
@@ -72,7 +72,7 @@ def writes_in(source: str) -> list[tuple[int, str]]:
         name = fn.attr if isinstance(fn, ast.Attribute) else fn.id if isinstance(fn, ast.Name) else ""
         owner = fn.value.id if isinstance(fn, ast.Attribute) and isinstance(fn.value, ast.Name) else ""
         code = ast.unparse(node)
-        if name == "open" and owner == "os":
+        if name == "open" and owner in ("os", "posix", "_system"):  # _system: posix or os (anniv.cache)
             hit = any(f in code for f in ("O_WRONLY", "O_RDWR", "O_CREAT", "O_APPEND", "O_TRUNC"))
         elif name == "open":
             hit = any(c in _mode_of(node, 1 if isinstance(fn, ast.Name) else 0) for c in "wax+?")
@@ -94,10 +94,12 @@ import os, shutil, tempfile
 open(p, "w"); open(p, mode="ab"); p.open("wb"); p.write_text("x"); p.write_bytes(b"x")
 os.open(p, os.O_WRONLY | os.O_CREAT); os.replace(a, b); shutil.copyfile(a, b); tempfile.mkstemp()
 tmp.replace(target); open(p, m)
+posix.open(p, posix.O_RDWR)
 open(p); open(p, "rb"); p.open(); "a".replace("a", "b"); text.replace("x", "y"); os.open(p, os.O_RDONLY)
+_system.open(p, _system.O_RDONLY)
 """
     lines = [code for _, code in writes_in(sample)]
-    assert len(lines) == 11, lines
+    assert len(lines) == 12, lines
 
 
 def test_only_fsutil_writes_files() -> None:

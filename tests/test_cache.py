@@ -595,3 +595,115 @@ def test_unchanged_files_copied_from_the_index_serve_when_the_new_one_cannot_be_
     assert cat.events == eager.events and any(e.title.startswith("Edited ") for e in cat.events)
     q = engine.Query(date(2025, 1, 1), date(2025, 12, 31), date(2025, 10, 1))
     assert [render.row_dict(a, q.today) for a in cat.query(q)] == [render.row_dict(a, q.today) for a in eager.query(q)]
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Folders and links of every kind, with the current folder inside them."""
+    root = tmp_path / "t"
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "a" / "b" / "f.yaml").write_text("x")
+    (root / "rel").symlink_to("a/b")  # relative
+    (root / "abs").symlink_to(root / "a")  # absolute
+    (root / "chain").symlink_to("rel")  # a link to a link
+    (root / "a" / "up").symlink_to("..")  # a link whose target climbs
+    (root / "loop1").symlink_to("loop2")
+    (root / "loop2").symlink_to("loop1")
+    monkeypatch.chdir(root / "a")
+    return root
+
+
+REAL_CASES = [
+    "{t}",
+    "{t}/",
+    "{t}/a/b/f.yaml",
+    "{t}/rel",
+    "{t}/rel/",
+    "{t}/rel/f.yaml",
+    "{t}/rel/..",
+    "{t}/rel/../b",
+    "{t}/abs/b",
+    "{t}/chain/f.yaml",
+    "{t}/a/up/rel",
+    "{t}/a/up/a/up/abs/up",
+    "{t}//a/./b//",
+    "{t}/missing/../a",
+    "{t}/missing/x",
+    "{t}/rel/missing/../f.yaml",
+    "/",
+    "/..",
+    "//",
+    "b",
+    "./b/f.yaml",
+    "../rel",
+    "up/chain",
+    "..",
+]
+
+
+@pytest.mark.parametrize("template", REAL_CASES)
+def test_the_quick_paths_real_path_is_os_path_realpath(tree: Path, template: str) -> None:
+    """``cache.real_path`` (system calls alone, no os) resolves like ``os.path.realpath``."""
+    path = template.format(t=tree)
+    assert cache.real_path(path) == os.path.realpath(path)
+
+
+def test_a_loop_of_links_is_an_error_for_the_quick_path(tree: Path) -> None:
+    with pytest.raises(OSError):
+        cache.real_path(str(tree / "loop1" / "x"))  # os.path.realpath gives up quietly; the quick path falls back
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "b",
+        "b/f.yaml",
+        "./b/",
+        "..",
+        "../rel",
+        "../../x",
+        "{t}/a",
+        "{t}/a/b/../b",
+        "{t}",
+        "/",
+        "{t}/../u",
+        "b/../../a/b",
+    ],
+)
+def test_the_quick_paths_relative_names_are_os_path_relpaths(tree: Path, path: str) -> None:
+    from anniv import quick
+
+    path = path.format(t=tree)
+    cwd = os.getcwd()
+    assert quick._relative(path, cwd) == os.path.relpath(path, cwd)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"ANNIV_CACHE_DIR": "/x/c"},
+        {"XDG_CACHE_HOME": "/x/xdg"},
+        {"XDG_CACHE_HOME": "/x/xdg/"},
+        {"XDG_CACHE_HOME": "", "HOME": "/home/u"},
+        {"HOME": "/home/u/"},
+        {"HOME": "/"},
+        {"HOME": ""},
+        {"ANNIV_CACHE_DIR": "", "HOME": "/h"},
+    ],
+)
+def test_the_cache_folder_follows_the_environment_as_os_path_does(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``cache.cache_dir`` reads the environment it is given, joining names as os.path would."""
+    if "HOME" in env:
+        monkeypatch.setenv("HOME", env["HOME"])  # for os.path.expanduser below
+    home = os.path.join(os.path.expanduser("~"), ".cache")
+    expected = env.get("ANNIV_CACHE_DIR") or os.path.join(env.get("XDG_CACHE_HOME") or home, "anniv")
+    assert cache.cache_dir(env) == expected
+    assert cache.cache_dir({**env, "ANNIV_NO_CACHE": "1"}) is None
+
+
+def test_is_dir_is_os_path_isdir(tree: Path) -> None:
+    for path in (tree, tree / "rel", tree / "a" / "b" / "f.yaml", tree / "missing", tree / "loop1"):
+        assert cache.is_dir(str(path)) == os.path.isdir(path)
+    assert cache.is_dir("bad\0path") is False
