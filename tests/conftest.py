@@ -44,3 +44,26 @@ def run() -> Callable[..., Result]:
         return Result(code, out.getvalue(), err.getvalue())
 
     return _run
+
+
+def install_command(bin_dir: Path, first_line: str | None = None) -> Path:
+    """The ``anniv`` command laid out as pip installs it: the launcher (``anniv/anniv``) and
+    the Python script (``anniv/anniv-py``) side by side in ``bin_dir``, the script's ``#!python``
+    line replaced by ``first_line`` (default: this interpreter). Returns the launcher."""
+    import sys
+
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    launcher, script = bin_dir / "anniv", bin_dir / "anniv-py"
+    launcher.write_bytes((REPO / "anniv" / "anniv").read_bytes())
+    text = (REPO / "anniv" / "anniv-py").read_text(encoding="utf-8")
+    assert text.startswith("#!python\n")
+    script.write_text(f"{first_line or '#!' + sys.executable}\n{text.split(chr(10), 1)[1]}", encoding="utf-8")
+    launcher.chmod(0o755)
+    script.chmod(0o755)
+    return launcher
+
+
+@pytest.fixture
+def installed(tmp_path: Path) -> Path:
+    """The ``anniv`` launcher in a scripts folder of its own (see ``install_command``)."""
+    return install_command(tmp_path / "bin")

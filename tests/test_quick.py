@@ -430,17 +430,18 @@ def test_text_that_looks_like_a_template_slot_stays_text(tmp_path: Path, monkeyp
     assert row["observed_note"] == "\x000.1\x00 and \x001.2\x00"
 
 
-def _command(argv: list[str], *flags: str, **env: str) -> subprocess.CompletedProcess[bytes]:
-    """The installed command (``anniv/anniv``) run as a process, with interpreter ``flags``:
-    its real stdout and stderr."""
-    script = (REPO / "anniv" / "anniv").read_text(encoding="utf-8")
+def _command(launcher: Path, argv: list[str], **env: str) -> subprocess.CompletedProcess[bytes]:
+    """The installed command (``launcher``, see ``conftest.install_command``) run as a process
+    with this checkout on ``PYTHONPATH``: its real stdout and stderr."""
     environ = dict(os.environ, PYTHONPATH=str(REPO), **env)
-    return subprocess.run([sys.executable, *flags, "-c", script, *argv], capture_output=True, env=environ, check=False)
+    return subprocess.run([launcher, *argv], capture_output=True, env=environ, check=False)
 
 
 @pytest.mark.parametrize("unbuffered", ["", "1"], ids=["buffered", "unbuffered"])
 @pytest.mark.parametrize("lang", milestones.LANGS)
-def test_json_written_as_bytes_is_the_full_paths_text(synthetic: Path, lang: str, unbuffered: str) -> None:
+def test_json_written_as_bytes_is_the_full_paths_text(
+    synthetic: Path, installed: Path, lang: str, unbuffered: str
+) -> None:
     """The quick path writes JSON rows to the binary stream under stdout as UTF-8; a real
     process gets the same bytes as from the full path, Korean and Chinese titles included,
     whether Python buffers its output or not."""
@@ -458,21 +459,23 @@ def test_json_written_as_bytes_is_the_full_paths_text(synthetic: Path, lang: str
         "--lang",
         lang,
     ]
-    quick_run = _command(argv, PYTHONUNBUFFERED=unbuffered)
-    full_run = _command(argv, PYTHONUNBUFFERED=unbuffered, ANNIV_QUICK="0")
+    quick_run = _command(installed, argv, PYTHONUNBUFFERED=unbuffered)
+    full_run = _command(installed, argv, PYTHONUNBUFFERED=unbuffered, ANNIV_QUICK="0")
     assert quick_run.returncode == full_run.returncode == 0, quick_run.stderr.decode()[-2000:]
     assert quick_run.stdout == full_run.stdout and quick_run.stderr == full_run.stderr
     assert len(json.loads(quick_run.stdout.decode("utf-8"))) > 100
     assert quick_run.stdout.isascii() == (lang == "en")  # Korean titles and ordinals, Chinese ordinals
-    answered = _command(argv, "-X", "importtime", PYTHONUNBUFFERED=unbuffered)
+    answered = _command(installed, argv, PYTHONPROFILEIMPORTTIME="1", PYTHONUNBUFFERED=unbuffered)
     assert answered.stdout == quick_run.stdout and b"anniv.cli" not in answered.stderr  # the quick path wrote it
 
 
 @pytest.mark.parametrize("quick_path", ["1", "0"])
-def test_an_output_encoding_that_cannot_write_the_text_is_said_not_a_traceback(quick_path: str) -> None:
+def test_an_output_encoding_that_cannot_write_the_text_is_said_not_a_traceback(
+    installed: Path, quick_path: str
+) -> None:
     data = DATA / "feeds" / "calendars"
     argv = ["due", "--data", str(data), "--today", "2025-10-01", "--lang", "ko", "--format", "json"]
-    proc = _command(argv, PYTHONIOENCODING="ascii", ANNIV_QUICK=quick_path)
+    proc = _command(installed, argv, PYTHONIOENCODING="ascii", ANNIV_QUICK=quick_path)
     message = proc.stderr.decode("ascii", "replace")
     assert proc.returncode == 1 and "Traceback" not in message
     assert "cannot write" in message and "PYTHONIOENCODING=utf-8" in message
