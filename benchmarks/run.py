@@ -11,7 +11,8 @@ then, for each size, runs in interleaved rounds:
 - ``remind -q -g -t30 FILE DATE``: every reminder due from DATE through the next 30 days,
   sorted by date (``-g``), like anniv's listing; plain ``remind -q -t30`` (unsorted) is shown too;
 - ``calendar -A 30 -t YYYYMMDD -f FILE``;
-- ``python -c pass`` with the same interpreter, for reference.
+- ``python -c pass`` with the same interpreter, for reference, and ``python -S -c pass`` (no site
+  module), the start the installed command's launcher asks for.
 
 It prints medians of wall time (and its range over the rounds) and of CPU time (user + system,
 from the child's rusage; steadier on a busy machine), ratios, the warm ÷ remind ratio round by
@@ -81,13 +82,19 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
 
 
 def anniv_cmd(py: str) -> list[str]:
-    """The checkout's ``anniv`` command: the installed script's own text (anniv/anniv) run
-    with ``-c``, with PYTHONPATH pointing at this repository (``python -m anniv`` would add
-    runpy's own imports, a few milliseconds the installed command does not pay)."""
-    return [py, "-c", SCRIPT]
-
-
-SCRIPT = (REPO / "anniv" / "anniv").read_text(encoding="utf-8")
+    """The checkout's ``anniv`` command as pip installs it: the launcher (``anniv/anniv``)
+    beside the script (``anniv/anniv-py``) whose first line names ``py``, in
+    ``benchmarks/out/bin``, run with PYTHONPATH at this repository. (``python -m anniv`` would
+    add runpy's imports and the site module, which the installed command does not pay.)"""
+    folder = OUT / "bin"
+    folder.mkdir(parents=True, exist_ok=True)
+    launcher, script = folder / "anniv", folder / "anniv-py"
+    text = (REPO / "anniv" / "anniv-py").read_text(encoding="utf-8")
+    script.write_text(f"#!{py}\n" + text.split("\n", 1)[1], encoding="utf-8")
+    shutil.copyfile(REPO / "anniv" / "anniv", launcher)
+    launcher.chmod(0o755)
+    script.chmod(0o755)
+    return [str(launcher)]
 
 
 def anniv_env(cache: Path) -> dict[str, str]:
@@ -131,6 +138,7 @@ def bench_size(n: int, folder: Path, today: date, reps: int, py: str) -> dict[st
         "anniv warm": (due, anniv_env(warm_cache)),
         "anniv cold": (due, None),
         "python -c pass": ([py, "-c", "pass"], None),
+        "python -S -c pass": ([py, "-S", "-c", "pass"], None),  # the start the launcher asks for
     }
     if shutil.which("remind"):
         cmds["remind -g -t30"] = (["remind", "-q", "-g", "-t30", str(folder / "remind.rem"), today.isoformat()], None)
