@@ -562,7 +562,7 @@ def _columns(env: "Any") -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
-def main_exit(added: str | None = None) -> None:
+def main_exit(added: "Iterable[str]" = ()) -> None:
     """The command's entry point: the quick path, else the full command line.
 
     A quick answer is a short-lived process that makes no cycles worth collecting and holds
@@ -570,7 +570,7 @@ def main_exit(added: str | None = None) -> None:
     the process exits without the interpreter's teardown (a few milliseconds).
 
     The command's launcher starts Python without the site module (``-S``) and puts the
-    packages folder ``added`` on ``sys.path`` itself (``anniv/anniv-py``). The full command
+    packages folders ``added`` on ``sys.path`` itself (``anniv/anniv-py``). The full command
     line runs the site module after all, so that it finds the libraries it needs where site
     would (a user's site folder, .pth files), on the path site would make."""
     import gc
@@ -580,8 +580,9 @@ def main_exit(added: str | None = None) -> None:
     if status is None:
         gc.enable()
         if sys.flags.no_site and "site" not in sys.modules:
-            if added in sys.path:
-                sys.path.remove(added)
+            for entry in added:
+                if entry in sys.path:
+                    sys.path.remove(entry)
             import site
 
             site.main()

@@ -80,11 +80,13 @@ def test_the_launcher_run_by_sh_from_its_own_folder(installed: Path) -> None:
     assert proc.stdout == full_path(installed, DUE)
 
 
-def test_the_packages_folder_paired_with_the_scripts_folder_is_found_without_site(tmp_path: Path) -> None:
-    """bin/ and lib/pythonX.Y/site-packages/ side by side (a venv, ``--user``, a prefix): the
-    quick path imports anniv from there with no site module and no ``PYTHONPATH``."""
+@pytest.mark.parametrize("folder", ["site-packages", "dist-packages"])
+def test_the_packages_folder_paired_with_the_scripts_folder_is_found_without_site(tmp_path: Path, folder: str) -> None:
+    """bin/ beside lib/pythonX.Y/site-packages/ (a venv, ``--user``, a prefix) or
+    dist-packages/ (Debian's system installs): the quick path imports anniv from there with no
+    site module and no ``PYTHONPATH``."""
     command = install_command(tmp_path / "prefix" / "bin")
-    packages = tmp_path / "prefix" / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+    packages = tmp_path / "prefix" / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / folder
     packages.mkdir(parents=True)
     (packages / "anniv").symlink_to(REPO / "anniv")
     launch(command, DUE, path=False)
