@@ -115,3 +115,10 @@ def test_an_install_the_launcher_cannot_pair_gets_the_site_module(tmp_path: Path
     out, modules = launch(command, DUE, path=False)
     assert "site" in modules and "anniv.quick" in modules and "anniv.cli" not in modules
     assert out == full_path(command, DUE)
+
+
+def test_a_launcher_without_its_script_says_what_to_do(installed: Path) -> None:
+    (installed.parent / "anniv-py").unlink()
+    proc = subprocess.run([installed, *DUE], capture_output=True, text=True, check=False)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert "anniv-py is missing" in proc.stderr and "reinstall anniv" in proc.stderr
