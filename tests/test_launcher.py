@@ -14,6 +14,11 @@ from pathlib import Path
 import pytest
 from conftest import REPO, install_command
 
+pytestmark = pytest.mark.skipif(
+    os.name != "posix" or any(ch.isspace() for ch in sys.executable),
+    reason="a #! line cannot name an interpreter whose path has a space, and the launcher is a POSIX shell script",
+)
+
 DATA = REPO / "tests" / "data" / "feeds" / "calendars"
 DUE = ["due", "--data", str(DATA), "--today", "2025-10-01", "--next", "60d", "--format", "json"]
 
